@@ -1,0 +1,51 @@
+"""``stability analyze``: the symbolic verdict for one variant."""
+
+from __future__ import annotations
+
+from .._analysis import analyze
+from ._common import add_variant_arguments, print_json, resolve_variant, wrap
+
+
+def register(sub) -> None:
+    p = sub.add_parser("analyze", help="derive the training ODE and classify the equilibrium")
+    add_variant_arguments(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+
+
+def format_analysis(a) -> str:
+    """Readable text for an Analysis."""
+    lines = [f"{a.variant.name}: {a.variant.description} [{a.variant.equations}]", f"  dim = {a.dim}"]
+    if a.params:
+        lines.append("  params: " + ", ".join(f"{k} = {v}" for k, v in a.params.items()))
+    if a.regularizers:
+        lines.append("  regularizers: " + ", ".join(f"{k} = {v}" for k, v in a.regularizers.items()))
+    lines += [f"  L_D = {a.dynamics.d_loss}", f"  L_G = {a.dynamics.g_loss}"]
+    eq = a.field_equations()
+    if eq:
+        lines += [f"  phi'   = {eq[0]}", f"  theta' = {eq[1]}"]
+    else:
+        lines += [f"  {s}' = {f}" for s, f in zip(a.state, a.vector_field)]
+    if a.block is not None:
+        lines.append(f"  Jacobian at 0 = B (x) I_{a.dim},  B = {a.block.tolist()}")
+    elif a.jacobian is not None:
+        lines.append(f"  Jacobian at 0 = {a.jacobian.tolist()}")
+    else:
+        lines.append("  Jacobian at 0: none (the field is not differentiable there)")
+    for p in a.eigenvalue_parts:
+        lines.append(f"  eigenvalue {p.value}  (multiplicity {p.multiplicity}; Re = {p.real}, Im = {p.imag})")
+    lines.append(f"  classification: {a.classification} ({a.detail})")
+    for k, v in a.conditions.items():
+        lines.append(f"    {k} when {v}")
+    lines.append(wrap(a.explanation))
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    variant, params, regs = resolve_variant(args)
+    a = analyze(variant, dim=args.dim, params=params, regularizers=regs)
+    if args.json:
+        print_json(a.to_dict())
+    else:
+        print(format_analysis(a))
+    return 0

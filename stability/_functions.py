@@ -1,0 +1,116 @@
+"""SymPy functions used by GAN losses, with exact derivatives and NumPy versions.
+
+``sigmoid`` and ``softplus`` are kept as named functions (instead of being expanded
+into ``exp``) so that losses, fields and LaTeX read like the source post.
+
+>>> from sympy import Symbol, diff
+>>> x = Symbol("x", real=True)
+>>> diff(sigmoid(x), x)
+(1 - sigmoid(x))*sigmoid(x)
+>>> sigmoid(0)
+1/2
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+__all__ = ["sigmoid", "softplus", "NUMPY_FUNCTIONS"]
+
+
+class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower case
+    r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_zero:
+            return sp.S.Half
+        if x is sp.S.Infinity:
+            return sp.S.One
+        if x is sp.S.NegativeInfinity:
+            return sp.S.Zero
+        return None
+
+    def fdiff(self, argindex=1):
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return 1 / (1 + sp.exp(-x))
+
+    def _eval_rewrite_as_tanh(self, x, **kwargs):
+        return (1 + sp.tanh(x / 2)) / 2
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return self.args[0].is_real
+
+    def _eval_evalf(self, prec):
+        return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
+
+    def _eval_as_leading_term(self, x, logx=None, cdir=0):
+        return self.rewrite(sp.exp).as_leading_term(x, logx=logx, cdir=cdir)
+
+    def _eval_nseries(self, x, n, logx, cdir=0):
+        return self.rewrite(sp.exp)._eval_nseries(x, n, logx, cdir)
+
+    def _latex(self, printer, exp=None):
+        arg = printer._print(self.args[0])
+        base = r"\sigma\left(" + arg + r"\right)"
+        return base if exp is None else base + "^{" + str(exp) + "}"
+
+
+class softplus(sp.Function):  # noqa: N801
+    r"""The softplus function :math:`\log(1 + e^{x})`, the negative log of ``sigmoid(-x)``."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_zero:
+            return sp.log(2)
+        return None
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return sp.log(1 + sp.exp(x))
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return self.args[0].is_real
+
+    def _eval_evalf(self, prec):
+        return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
+
+    def _eval_as_leading_term(self, x, logx=None, cdir=0):
+        return self.rewrite(sp.exp).as_leading_term(x, logx=logx, cdir=cdir)
+
+    def _eval_nseries(self, x, n, logx, cdir=0):
+        return self.rewrite(sp.exp)._eval_nseries(x, n, logx, cdir)
+
+    def _latex(self, printer, exp=None):
+        arg = printer._print(self.args[0])
+        base = r"\operatorname{softplus}\left(" + arg + r"\right)"
+        return base if exp is None else base + "^{" + str(exp) + "}"
+
+
+def _np_sigmoid(x):
+    # 0.5 * (1 + tanh(x/2)) never overflows, unlike 1 / (1 + exp(-x)).
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float)))
+
+
+def _np_softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+#: Names to pass to :func:`sympy.lambdify` so the functions above evaluate in NumPy.
+NUMPY_FUNCTIONS = {"sigmoid": _np_sigmoid, "softplus": _np_softplus}
