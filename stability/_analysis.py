@@ -260,12 +260,12 @@ class Analysis:
                 "parameters",
                 ", ".join(f"${sp.latex(sp.Symbol(k))} = {sp.latex(v)}$" for k, v in self.params.items()) or "none",
             ),
-            ("regularizers", ", ".join(f"{k}: ${sp.latex(v)}$" for k, v in self.regularizers.items()) or "none"),
+            ("regularizers", ", ".join(f"{k}: ${sp.latex(v)}$" for k, v in self.regularizers.items())),
             ("vector field", field),
             ("eigenvalues", f"${self._latex_eigenvalues()}$"),
             ("classification", f"**{self.classification}** ({self.detail})"),
         ]
-        table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+        table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v or 'none'} |" for k, v in rows)
         return f"{table}\n\n{self.explanation}\n"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -106,7 +107,7 @@ def test_error_decreases_with_rtol():
         res = integrate(linear(HARMONIC), x0, 50.0, dt_out=0.1, rtol=rtol, atol=rtol * 1e-2)
         errors.append(np.abs(res.states - harmonic_exact(x0, res.times)).max())
         evals.append(res.n_evaluations)
-    assert all(e1 > 10 * e2 for e1, e2 in zip(errors, errors[1:])), errors
+    assert all(e1 > 10 * e2 for e1, e2 in pairwise(errors)), errors
     assert errors[-1] < 1e-8
     assert evals == sorted(evals) and evals[0] < evals[-1]
 
