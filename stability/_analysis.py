@@ -265,7 +265,7 @@ class Analysis:
             ("eigenvalues", f"${self._latex_eigenvalues()}$"),
             ("classification", f"**{self.classification}** ({self.detail})"),
         ]
-        table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v or 'none'} |" for k, v in rows)
+        table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {_md_cell(v)} |" for k, v in rows)
         return f"{table}\n\n{self.explanation}\n"
 
 
@@ -273,6 +273,14 @@ def latex(expr) -> str:
     """LaTeX with the invariants typeset as bold vectors (|phi| as ``\\Vert\\varphi\\Vert``)."""
     names = dict(INVARIANT_LATEX) | {PHI_VEC: r"\boldsymbol{\varphi}", THETA_VEC: r"\boldsymbol{\theta}"}
     return sp.latex(expr, symbol_names=names)
+
+
+def _md_cell(text: str) -> str:
+    """A Markdown table cell: pipes outside math would split the cell."""
+    if not text:
+        return "none"
+    parts = text.split("$")
+    return "$".join(p if i % 2 else p.replace("|", r"\|") for i, p in enumerate(parts))
 
 
 def _latex_text(text: str) -> str:

@@ -147,8 +147,8 @@ class IntegrationResult:
 
     >>> import numpy as np
     >>> res = integrate(lambda z: -z, np.ones((3, 1)), 1.0, dt_out=0.5)
-    >>> res
-    IntegrationResult(K=3, d=1, N+1=3 output times in [0, 1], states stored; status: 3 OK; ...)
+    >>> res  # doctest: +ELLIPSIS
+    IntegrationResult(K=3, d=1, N+1=3 output times in [0, 1], states stored; status: 3 OK; steps=...)
     >>> res.ok
     array([ True,  True,  True])
     """
@@ -495,20 +495,25 @@ def integrate(
         # ------------------------------------------------------------ accepted step
         n_steps += 1
         i_end = int(np.searchsorted(times, t_new, side="right"))
-        if i_end > i_next:
-            # y(t + x h) = y + h * sum_j x^(j+1) (K^T P)_j, the 4th-order dense output,
-            # evaluated for all output times of the step at once (in bounded chunks).
-            q = _PT @ ks
+        if i_end > i_next and (states is not None or observer is not None):
+            # Dense output y(t + x h) = y + h sum_s K_s sum_j P[s, j] x^(j+1) (4th order),
+            # for all output times in the step, in blocks of bounded size. Only
+            # vector-matrix products: small matrix-matrix products go through
+            # multi-threaded BLAS, which is very slow on a loaded machine.
             yflat = y.reshape(-1)
             chunk = max(1, _CHUNK_ELEMENTS // (k_all * d))
             for lo in range(i_next, i_end, chunk):
                 hi = min(lo + chunk, i_end)
                 xq = (times[lo:hi] - t) / h_try
                 powers = np.empty((hi - lo, 4))
-                powers[:, 0] = xq
+                powers[:, 0] = h_try * xq
                 for j in range(1, 4):
                     powers[:, j] = powers[:, j - 1] * xq
-                out = (yflat + (h_try * powers) @ q).reshape(-1, m, d)
+                coef = powers @ _PT  # (hi - lo, 7), tiny
+                out = np.empty((hi - lo, m * d))
+                for j in range(hi - lo):
+                    np.add(yflat, coef[j] @ ks, out=out[j])
+                out = out.reshape(-1, m, d)
                 if hi == i_end and times[hi - 1] == t_new:
                     out[-1] = y_new  # exact end-of-step value, not the interpolant
                 emit(lo, out, rows, m == k_all)

@@ -35,6 +35,7 @@ _R_PHI = sp.Symbol("r_phi", positive=True)
 _R_THETA = sp.Symbol("r_theta", positive=True)
 _COS = sp.Symbol("k", real=True)
 LIMIT_SECONDS = 20
+_NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min)
 
 
 class _Timeout(StabilityError):
@@ -70,7 +71,8 @@ def limit_at_zero(expr: sp.Expr, direction: set) -> tuple[str, sp.Expr | None]:
     expr = sp.cancel(sp.together(expr))
     value = expr.subs(_T, 0)
     try:
-        if _bad(value):
+        if _bad(value) and expr.has(*_NON_SMOOTH):
+            # e.g. -y/|x| + y*sign(x)/x is identically 0 for x != 0; cancel() cannot see it.
             expr = _with_timeout(lambda: sp.simplify(expr), LIMIT_SECONDS)
             value = expr.subs(_T, 0)
         if _bad(value):

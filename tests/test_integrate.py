@@ -173,6 +173,16 @@ def test_blow_up_is_stopped_while_the_rest_of_the_batch_finishes():
     np.testing.assert_allclose(res.states[0, before, 0], 1 / (1 - res.times[before]), rtol=1e-7)
 
 
+def test_blowup_threshold_is_respected():
+    # y' = y^2 from 1 reaches 10 at t = 0.9: stop just after, with the first state above 10.
+    res = integrate(lambda y: y**2, [[1.0], [-1.0]], 2.0, dt_out=0.25, blowup=10.0)
+    assert Status(res.status[0]) is Status.OVERFLOW and res.ok[1]
+    assert 0.9 < res.stop_time[0] < 0.92
+    assert 10.0 < res.final[0, 0] < 12.5
+    np.testing.assert_allclose(res.states[0, :4, 0], 1 / (1 - res.times[:4]), rtol=1e-8)
+    assert np.isnan(res.states[0, 4:]).all()
+
+
 def test_singular_field_gives_nonfinite_near_the_singularity():
     # y' = 1 / (2 sqrt(1 - y)), y(0) = 0: (1 - y)^(3/2) = 1 - 3t/4, f -> inf at t = 4/3;
     # beyond y = 1 the field is NaN.
@@ -335,3 +345,23 @@ def test_storage_above_two_gib_is_refused_with_advice():
 def test_grid_tolerates_rounding_in_the_ratio():
     res = integrate(linear(HARMONIC), [1.0, 0.0], 0.3, dt_out=0.1)  # 0.3/0.1 = 2.9999999999999996
     assert res.times.shape == (4,) and res.times[-1] == 0.3
+
+
+@pytest.mark.parametrize("x0", [[0.3, -0.2, 0.1, 0.4], [1.5, -1.0, 0.7, 0.2]])
+def test_single_trajectory_reproduces_scipy_rk45_step_for_step(x0):
+    # For K = 1 the method, the error norm, the controller and the initial step are those of
+    # scipy's RK45, so the two must agree to rounding, evaluation for evaluation, including
+    # the dense output at the grid times.
+    res = integrate(vanilla_ns, x0, 30.0, dt_out=0.5, rtol=1e-6, atol=1e-8)
+    sol = solve_ivp(
+        lambda t, y: vanilla_ns(y),
+        (0.0, 30.0),
+        np.array(x0),
+        method="RK45",
+        rtol=1e-6,
+        atol=1e-8,
+        t_eval=res.times,
+    )
+    assert res.n_evaluations == sol.nfev
+    assert res.n_rejected > 0  # the rejection branch was exercised
+    np.testing.assert_allclose(res.states[0], sol.y.T, rtol=0, atol=1e-12)

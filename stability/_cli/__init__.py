@@ -13,7 +13,7 @@ import sys
 from .._errors import StabilityError
 
 #: Subcommand modules, in the order ``stability --help`` lists them.
-COMMANDS = ("list", "analyze")
+COMMANDS = ("list", "analyze", "latex", "plot", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"stability {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `stability analyze ... | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

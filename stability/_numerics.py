@@ -1,0 +1,546 @@
+"""Numerical integration of an analysis' training ODE: the fast batch field, ``simulate``, ``Trajectories``.
+
+:func:`numeric_field` turns the exact vector field into a NumPy function on a whole batch of
+states ``(K, 2n)`` (rotation-invariant variants through ``|phi|``, ``|theta|``, ``theta.phi``,
+so its cost does not grow with n). :func:`simulate` integrates it with the batched
+Dormand-Prince solver of :mod:`stability._integrate` and returns a :class:`Trajectories`
+record. Summaries (norms on a decimated grid, running extremes, the winding of one
+``(phi_k, theta_k)`` pair, weight EMAs of ``theta``) are accumulated while integrating, so
+``store=False`` runs of any length use bounded memory.
+
+>>> from stability import analyze
+>>> tr = analyze("wgan_gp", params={"c": 0}).simulate([0.1, 0.2, 0.2, 0.1], 10.0, dt=0.1)
+>>> tr.states.shape, tr.phi.shape
+((1, 101, 4), (1, 101, 2))
+>>> bool(tr.ok.all()), bool(tr.norm[0, -1] < tr.norm[0, 0])
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from numpy.typing import ArrayLike, NDArray
+
+from ._errors import InvalidParameterError
+from ._functions import NUMPY_FUNCTIONS
+from ._integrate import Status, integrate
+from ._space import DOT, NORM_PHI, NORM_THETA
+
+__all__ = [
+    "numeric_field",
+    "random_states",
+    "simulate",
+    "Trajectories",
+    "TrajectoryWarning",
+    "Status",
+]
+
+Field = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+
+_FIELDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MODULES = [NUMPY_FUNCTIONS, "numpy"]
+
+#: Default number of points of the decimated summary grid.
+SUMMARY_POINTS = 1000
+
+
+class TrajectoryWarning(RuntimeWarning):
+    """Issued by :func:`simulate` when some trajectories stopped before ``t_end``."""
+
+
+# ----------------------------------------------------------------------------- the field
+
+
+def _check_numeric(analysis, exprs, allowed) -> None:
+    free = set().union(*(sp.sympify(e).free_symbols for e in exprs)) - set(allowed)
+    if free:
+        names = ", ".join(sorted(str(s) for s in free))
+        raise InvalidParameterError(
+            f"numerical integration needs numeric parameter values; {analysis.variant.name!r} still has "
+            f"symbolic {names}. Pass numbers, e.g. analyze(..., params={{'lam': 0.1}}) or regularizers={{'l2': 0.1}}"
+        )
+
+
+def _invariant_field(analysis) -> Field:
+    inv, n = analysis.dynamics.invariant, analysis.dim
+    coefficients = [inv.a, inv.b, inv.c, inv.d]
+    _check_numeric(analysis, coefficients, (NORM_PHI, NORM_THETA, DOT))
+    scalars = sp.lambdify((NORM_PHI, NORM_THETA, DOT), coefficients, modules=_MODULES, cse=True)
+
+    def f(z: NDArray[np.float64]) -> NDArray[np.float64]:
+        phi, theta = z[:, :n], z[:, n:]
+        norm_phi = np.sqrt(np.einsum("ki,ki->k", phi, phi))
+        norm_theta = np.sqrt(np.einsum("ki,ki->k", theta, theta))
+        dot = np.einsum("ki,ki->k", phi, theta)
+        a, b, c, d = (
+            np.broadcast_to(np.asarray(v, dtype=np.float64), dot.shape)[:, None]
+            for v in scalars(norm_phi, norm_theta, dot)
+        )
+        out = np.empty_like(z)
+        np.multiply(a, phi, out=out[:, :n])
+        out[:, :n] += b * theta
+        np.multiply(c, phi, out=out[:, n:])
+        out[:, n:] += d * theta
+        return out
+
+    return f
+
+
+def _component_field(analysis) -> Field:
+    exprs = list(analysis.vector_field)
+    _check_numeric(analysis, exprs, analysis.state)
+    components = sp.lambdify(analysis.state, exprs, modules=_MODULES, cse=True)
+
+    def f(z: NDArray[np.float64]) -> NDArray[np.float64]:
+        values = components(*z.T)
+        out = np.empty_like(z)
+        for j, v in enumerate(values):
+            out[:, j] = v  # broadcasts constant components
+        return out
+
+    return f
+
+
+def numeric_field(analysis) -> Field:
+    """The analysis' vector field as a NumPy function ``f(Z) -> Z'`` on a batch ``Z`` of shape ``(K, 2n)``.
+
+    Rows are states ``(phi_1..phi_n, theta_1..theta_n)``. Rotation-invariant variants are
+    evaluated through the coefficients of ``phi' = a phi + b theta``, ``theta' = c phi + d theta``
+    (functions of ``|phi|``, ``|theta|``, ``theta.phi``), otherwise the component field is
+    lambdified (``cse=True``). No Python loop runs over trajectories. At singular points (e.g.
+    ``phi = 0`` for WGAN) the result holds NaN or infinity; the integrator stops such
+    trajectories and reports them. Built once per analysis and cached.
+
+    Raises:
+        InvalidParameterError: if a parameter or regulariser weight is still symbolic.
+
+    >>> import numpy as np
+    >>> from stability import analyze
+    >>> f = numeric_field(analyze("vanilla_ns"))
+    >>> f(np.array([[1.0, 0.0, 0.0, 2.0]])).tolist()   # sigmoid(0) = 1/2: phi' = -theta/2, theta' = phi/2
+    [[0.0, -1.0, 0.5, 0.0]]
+    """
+    cached = _FIELDS.get(analysis)
+    if cached is None:
+        builder = _invariant_field if analysis.dynamics.invariant is not None else _component_field
+        cached = _FIELDS[analysis] = builder(analysis)
+    return cached
+
+
+# ----------------------------------------------------------------------------- initial states
+
+
+def random_states(dim: int, samples: int, *, seed: int | None = None, radius: float = 0.5) -> NDArray[np.float64]:
+    """``samples`` random states of dimension ``2 * dim``, uniform in the ball of ``radius`` about 0.
+
+    States with ``|phi|`` or ``|theta|`` below ``radius / 100`` are drawn again, so that no
+    trajectory starts on or next to the sets ``phi = 0`` and ``theta = 0`` where some fields
+    (WGAN, WGAN-GP with c != 0, GAN-QP) are singular. ``seed=None`` uses fresh entropy.
+
+    >>> x = random_states(2, 5, seed=1)
+    >>> x.shape, bool((np.linalg.norm(x, axis=1) <= 0.5).all())
+    ((5, 4), True)
+    """
+    samples = _check_count("samples", samples)
+    radius = _check_positive("radius", radius)
+    rng = np.random.default_rng(seed)
+    out = np.empty((samples, 2 * dim))
+    todo = np.arange(samples)
+    while todo.size:
+        g = rng.standard_normal((todo.size, 2 * dim))
+        g /= np.linalg.norm(g, axis=1, keepdims=True)
+        g *= radius * rng.random((todo.size, 1)) ** (1.0 / (2 * dim))
+        out[todo] = g
+        small = np.minimum(np.linalg.norm(g[:, :dim], axis=1), np.linalg.norm(g[:, dim:], axis=1)) < radius / 100
+        todo = todo[small]
+    return out
+
+
+def _check_count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InvalidParameterError(f"{name} must be a positive integer; received {value!r} ({type(value).__name__})")
+    return int(value)
+
+
+def _check_positive(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidParameterError(f"{name} must be a positive number; received {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidParameterError(f"{name} must be a positive finite number; received {value!r}")
+    return value
+
+
+def _initial_states(analysis, x0, seed, radius) -> NDArray[np.float64]:
+    n = analysis.dim
+    if isinstance(x0, (int, np.integer)) and not isinstance(x0, bool):
+        return random_states(n, _check_count("x0 (a number of random initial states)", x0), seed=seed, radius=radius)
+    expected = f"an int K (random states), or an array of shape (K, {2 * n}) or ({2 * n},) ordered phi_1..phi_{n}, "
+    expected += f"theta_1..theta_{n}"
+    try:
+        x = np.array(x0, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"x0 must be {expected}; received {x0!r}") from None
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[1] != 2 * n or x.shape[0] == 0:
+        raise InvalidParameterError(f"x0 must be {expected} (dim = {n}); received shape {np.shape(x0)}")
+    if not np.isfinite(x).all():
+        bad = np.flatnonzero(~np.isfinite(x).all(axis=1))
+        raise InvalidParameterError(f"x0 must be finite; rows {bad[:10].tolist()} contain NaN or infinity")
+    return x
+
+
+# ----------------------------------------------------------------------------- summaries
+
+
+class _Recorder:
+    """Integrator observer: running summaries of every trajectory, memory independent of the run length."""
+
+    def __init__(self, x0: NDArray[np.float64], n: int, n_out: int, every: int, betas: tuple[float, ...]):
+        k = x0.shape[0]
+        self.n, self.every, self.n_out = n, every, n_out
+        self.grid = np.unique(np.r_[np.arange(0, n_out, every), n_out - 1])
+        m = self.grid.size
+        pair_amplitude = x0[:, :n] ** 2 + x0[:, n:] ** 2
+        self.pair = pair_amplitude.argmax(axis=1)
+        self.rows = np.arange(k)
+        self.phi_norm = np.full((k, m), np.nan)
+        self.theta_norm = np.full((k, m), np.nan)
+        self.winding = np.full((k, m), np.nan)
+        self.max_norm = np.zeros(k)
+        self.min_norm = np.full(k, np.inf)
+        self.betas = betas
+        self.ema = {b: np.array(x0[:, n:]) for b in betas}
+        self.ema_grid = {b: np.full((k, m, n), np.nan) for b in betas}
+        self._angle = np.zeros(k)
+        self._wind = np.zeros(k)
+        self._j = 0
+
+    def __call__(self, i: int, t: float, x: NDArray[np.float64]) -> None:
+        n = self.n
+        phi, theta = x[:, :n], x[:, n:]
+        nphi = np.sqrt(np.einsum("ki,ki->k", phi, phi))
+        ntheta = np.sqrt(np.einsum("ki,ki->k", theta, theta))
+        r = np.hypot(nphi, ntheta)
+        np.fmax(self.max_norm, r, out=self.max_norm)
+        np.fmin(self.min_norm, r, out=self.min_norm)
+        angle = np.arctan2(theta[self.rows, self.pair], phi[self.rows, self.pair])
+        if i:
+            step = np.remainder(angle - self._angle + np.pi, 2 * np.pi) - np.pi
+            self._wind += np.where(np.isnan(step), 0.0, step)
+            for b in self.betas:
+                ema = self.ema[b]
+                ema *= b
+                ema += (1.0 - b) * theta
+        self._angle = np.where(np.isnan(angle), self._angle, angle)
+        if self._j < self.grid.size and i == self.grid[self._j]:
+            j = self._j
+            self.phi_norm[:, j], self.theta_norm[:, j] = nphi, ntheta
+            self.winding[:, j] = np.where(np.isnan(r), np.nan, self._wind)
+            for b in self.betas:
+                self.ema_grid[b][:, j] = self.ema[b]
+            self._j += 1
+
+
+def _frozen(a: NDArray | None) -> NDArray | None:
+    if a is not None:
+        a.setflags(write=False)
+    return a
+
+
+# ----------------------------------------------------------------------------- the record
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Trajectories:
+    """The result of :func:`simulate` (all arrays read-only).
+
+    Attributes:
+        times: ``(steps,)`` output times ``0, dt, ..., t_end``; one step = one training step.
+        states: ``(K, steps, 2n)`` states, NaN after a trajectory's ``stop_time``;
+            None when simulated with ``store=False``.
+        x0: ``(K, 2n)`` initial states.
+        final: ``(K, 2n)`` last valid state of each trajectory (at ``stop_time``).
+        status: ``(K,)`` :class:`~stability._integrate.Status` codes; ``OK`` = reached ``t_end``.
+        stop_time: ``(K,)`` time at which each trajectory stopped (``t_end`` if OK).
+        summary_times: ``(m,)`` the decimated grid of the summaries (every ``summary_every``
+            steps, always including 0 and ``t_end``).
+        phi_norm, theta_norm: ``(K, m)`` ``|phi|`` and ``|theta|`` on ``summary_times``.
+        winding: ``(K, m)`` unwrapped angle of the pair ``(phi_k, theta_k)``, ``k = pair``,
+            accumulated at every step; its slope is the angular frequency.
+        pair: ``(K,)`` index k of the tracked pair (the largest at t = 0).
+        max_norm, min_norm: ``(K,)`` running max and min of ``|z| = sqrt(|phi|^2 + |theta|^2)``
+            over every step (not only the decimated grid).
+        dt: the step (output and EMA step).
+        analysis: the :class:`~stability.Analysis` simulated.
+
+    A trajectory that meets a singularity, overflows or produces NaN is stopped, never
+    silently continued: see :attr:`ok`, :meth:`failures` (and the :class:`TrajectoryWarning`
+    that :func:`simulate` issues).
+    """
+
+    times: NDArray[np.float64]
+    states: NDArray[np.float64] | None
+    x0: NDArray[np.float64]
+    final: NDArray[np.float64]
+    status: NDArray[np.int8]
+    stop_time: NDArray[np.float64]
+    summary_times: NDArray[np.float64]
+    phi_norm: NDArray[np.float64]
+    theta_norm: NDArray[np.float64]
+    winding: NDArray[np.float64]
+    pair: NDArray[np.intp]
+    max_norm: NDArray[np.float64]
+    min_norm: NDArray[np.float64]
+    dt: float
+    analysis: Any = field(repr=False)
+    _ema_grid: Mapping[float, NDArray[np.float64]] = field(default_factory=dict, repr=False)
+    _ema_final: Mapping[float, NDArray[np.float64]] = field(default_factory=dict, repr=False)
+
+    # -- shapes and views --------------------------------------------------------
+    @property
+    def dim(self) -> int:
+        """n, the dimension of phi and theta."""
+        return self.x0.shape[1] // 2
+
+    @property
+    def samples(self) -> int:
+        """K, the number of trajectories."""
+        return self.x0.shape[0]
+
+    @property
+    def t_end(self) -> float:
+        return float(self.times[-1])
+
+    @property
+    def phi(self) -> NDArray[np.float64]:
+        """``(K, steps, n)`` view of the discriminator parameters (needs ``store=True``)."""
+        return self._stored()[..., : self.dim]
+
+    @property
+    def theta(self) -> NDArray[np.float64]:
+        """``(K, steps, n)`` view of the generator parameters (needs ``store=True``)."""
+        return self._stored()[..., self.dim :]
+
+    @property
+    def norm(self) -> NDArray[np.float64]:
+        """``(K, m)`` distance ``|z|`` to the equilibrium on ``summary_times``."""
+        return np.hypot(self.phi_norm, self.theta_norm)
+
+    def _stored(self) -> NDArray[np.float64]:
+        if self.states is None:
+            raise InvalidParameterError(
+                "states were not stored (simulate(..., store=False)); use the summaries "
+                "(phi_norm, theta_norm, winding, ema(...)) or simulate with store=True"
+            )
+        return self.states
+
+    # -- status ------------------------------------------------------------------
+    @property
+    def ok(self) -> NDArray[np.bool_]:
+        """``(K,)`` True for the trajectories that reached ``t_end``."""
+        return self.status == Status.OK
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """Per trajectory, why it stopped (``Status.message``)."""
+        return tuple(Status(int(s)).message for s in self.status)
+
+    def failures(self) -> list[dict]:
+        """The trajectories that stopped early: ``[{index, status, stop_time, state, message}, ...]``."""
+        return [
+            {
+                "index": int(i),
+                "status": Status(int(self.status[i])).name,
+                "stop_time": float(self.stop_time[i]),
+                "state": self.final[i].tolist(),
+                "message": Status(int(self.status[i])).message,
+            }
+            for i in np.flatnonzero(~self.ok)
+        ]
+
+    # -- weight EMA --------------------------------------------------------------
+    def ema(self, beta: float = 0.999) -> NDArray[np.float64]:
+        """Weight EMA of the generator, ``theta_ema <- beta theta_ema + (1 - beta) theta``.
+
+        Updated once per step ``dt`` (one training step), starting from ``theta_ema = theta(0)``.
+        It post-processes the trajectory, which it does not change. With stored states it
+        returns ``(K, steps, n)`` on :attr:`times`; with ``store=False`` the EMAs computed while
+        integrating (the betas passed as ``ema=``) are returned on :attr:`summary_times`,
+        ``(K, m, n)``. NaN after a trajectory's ``stop_time``.
+
+        >>> from stability import analyze
+        >>> tr = analyze("vanilla_ns").simulate([0.1, 0.2, 0.2, 0.1], 1.0, dt=0.5)
+        >>> e = tr.ema(0.5)                 # theta_ema(0) = theta(0); then 0.5 * previous + 0.5 * theta
+        >>> e.shape, bool(np.allclose(e[:, 1], 0.5 * tr.theta[:, 0] + 0.5 * tr.theta[:, 1]))
+        ((1, 3, 2), True)
+        """
+        beta = _check_beta(beta)
+        if self.states is None:
+            if beta not in self._ema_grid:
+                raise InvalidParameterError(
+                    f"the EMA with beta={beta!r} was not computed; this run (store=False) has "
+                    f"{sorted(self._ema_grid) or 'none'}: pass ema=({beta!r},) to simulate"
+                )
+            return self._ema_grid[beta]
+        theta = self.states[..., self.dim :]
+        out = np.empty_like(theta)
+        out[:, 0] = theta[:, 0]
+        acc = np.array(theta[:, 0])
+        for i in range(1, theta.shape[1]):
+            acc *= beta
+            acc += (1.0 - beta) * theta[:, i]
+            out[:, i] = acc
+        return _frozen(out)
+
+    def ema_final(self, beta: float = 0.999) -> NDArray[np.float64]:
+        """``(K, n)`` the EMA of ``theta`` at ``t_end`` (NaN for trajectories stopped earlier)."""
+        beta = _check_beta(beta)
+        if beta in self._ema_final:
+            return self._ema_final[beta]
+        return self.ema(beta)[:, -1]
+
+    # -- output ------------------------------------------------------------------
+    def __repr__(self) -> str:
+        counts = ", ".join(
+            f"{int(np.count_nonzero(self.status == s))} {s.name}" for s in Status if np.any(self.status == s)
+        )
+        mode = "states stored" if self.states is not None else f"summaries only ({self.summary_times.size} points)"
+        a = self.analysis
+        return (
+            f"Trajectories({a.variant.name!r}, dim={self.dim}, K={self.samples}, t in [0, {self.t_end:g}], "
+            f"dt={self.dt:g}, {self.times.size} steps, {mode}; status: {counts})"
+        )
+
+
+def _check_beta(beta: Any) -> float:
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)):
+        raise InvalidParameterError(f"beta must be a number in [0, 1); received {beta!r} ({type(beta).__name__})")
+    beta = float(beta)
+    if not 0.0 <= beta < 1.0:
+        raise InvalidParameterError(f"beta must be in [0, 1); received {beta!r}")
+    return beta
+
+
+# ----------------------------------------------------------------------------- simulate
+
+
+def simulate(
+    analysis,
+    x0: ArrayLike | int,
+    t_end: float,
+    *,
+    dt: float = 0.01,
+    seed: int | None = None,
+    radius: float = 0.5,
+    rtol: float = 1e-8,
+    atol: float = 1e-10,
+    store: bool = True,
+    summary_every: int | None = None,
+    ema: tuple[float, ...] = (0.999,),
+    blowup: float = 1e8,
+    progress: Callable[[float], Any] | None = None,
+    warn: bool = True,
+) -> Trajectories:
+    """Integrate the training ODE of ``analysis`` from ``x0`` up to ``t_end``.
+
+    Args:
+        analysis: an :class:`~stability.Analysis` with numeric parameters.
+        x0: ``(K, 2n)`` or ``(2n,)`` initial states ordered ``phi_1..phi_n, theta_1..theta_n``,
+            or an int ``K`` for ``K`` random states drawn by :func:`random_states` (uniform in
+            the ball of ``radius`` about the equilibrium, away from ``phi = 0`` and ``theta = 0``).
+        t_end: final time; must be a whole number of steps ``dt``.
+        dt: the output step, which is also the training step of the EMA (default 0.01). The
+            solver's own steps are adaptive and independent of it.
+        seed: seed of the random initial states (``None``: fresh entropy).
+        rtol, atol: solver tolerances (batch-wide error control, see ``stability._integrate``).
+        store: keep every state, ``(K, steps, 2n)``. With ``False`` only the summaries are
+            kept: memory ``O(K * (summary points + n))`` whatever the number of steps.
+        summary_every: decimation of the summaries, in steps (default: about
+            ``SUMMARY_POINTS`` = 1000 points over the run).
+        ema: the betas whose generator EMA is accumulated while integrating (needed for
+            :meth:`Trajectories.ema` when ``store=False``).
+        blowup: a trajectory with a component beyond this is stopped as ``OVERFLOW``.
+        progress: called with the fraction done (0..1), at most 100 times.
+        warn: issue a :class:`TrajectoryWarning` if some trajectories stopped early.
+
+    Returns:
+        A :class:`Trajectories` record.
+
+    >>> from stability import analyze
+    >>> tr = analyze("vanilla_sat").simulate(8, 20.0, seed=0, store=False)
+    >>> tr.states is None, tr.norm.shape, tr.status.tolist() == [0] * 8
+    (True, (8, 1001), True)
+    >>> bool(np.allclose(tr.norm[:, -1], tr.norm[:, 0], rtol=1e-6))   # |phi|^2 + |theta|^2 is conserved
+    True
+    """
+    f = numeric_field(analysis)
+    dt = _check_positive("dt", dt)
+    t_end = _check_positive("t_end", t_end)
+    steps = round(t_end / dt)
+    if steps < 1 or abs(t_end / dt - steps) > 1e-9 * max(steps, 1):
+        raise InvalidParameterError(
+            f"t_end must be a whole number of steps dt; received t_end={t_end!r}, dt={dt!r} "
+            f"(ratio {t_end / dt!r}); e.g. t_end={max(steps, 1) * dt!r}"
+        )
+    if not isinstance(store, bool):
+        raise InvalidParameterError(f"store must be True or False; received {store!r}")
+    betas = tuple(_check_beta(b) for b in (ema if isinstance(ema, (tuple, list)) else (ema,)))
+    if summary_every is None:
+        summary_every = max(1, math.ceil(steps / SUMMARY_POINTS))
+    summary_every = _check_count("summary_every", summary_every)
+    x = _initial_states(analysis, x0, seed, radius)
+
+    recorder = _Recorder(x, analysis.dim, steps + 1, summary_every, betas)
+    res = integrate(
+        f,
+        x,
+        t_end,
+        dt_out=dt,
+        rtol=rtol,
+        atol=atol,
+        store=store,
+        observer=recorder,
+        blowup=blowup,
+        progress=progress,
+    )
+    out = Trajectories(
+        times=res.times,
+        states=res.states,
+        x0=_frozen(x),
+        final=res.final,
+        status=res.status,
+        stop_time=res.stop_time,
+        summary_times=_frozen(res.times[recorder.grid]),
+        phi_norm=_frozen(recorder.phi_norm),
+        theta_norm=_frozen(recorder.theta_norm),
+        winding=_frozen(recorder.winding),
+        pair=_frozen(recorder.pair),
+        max_norm=_frozen(recorder.max_norm),
+        min_norm=_frozen(recorder.min_norm),
+        dt=dt,
+        analysis=analysis,
+        _ema_grid=MappingProxyType({b: _frozen(v) for b, v in recorder.ema_grid.items()}),
+        _ema_final=MappingProxyType({b: _frozen(v) for b, v in recorder.ema.items()}),
+    )
+    if warn and not out.ok.all():
+        fails = out.failures()
+        first = fails[0]
+        warnings.warn(
+            f"{len(fails)} of {out.samples} trajectories stopped before t_end={t_end:g}; first: trajectory "
+            f"{first['index']} at t={first['stop_time']:.6g}: {first['status']} ({first['message']}). "
+            "See Trajectories.failures().",
+            TrajectoryWarning,
+            stacklevel=3,
+        )
+    return out

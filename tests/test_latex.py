@@ -1,0 +1,267 @@
+"""Derivations and LaTeX export against hand-derived results; every exported document compiles."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+
+import pytest
+import sympy as sp
+from helpers import symbolic_equal
+
+from stability import Variant, analyze, symbols
+from stability._cli import main
+from stability._latex import Step, derivation, escape_text, second_order
+
+LAM = sp.Symbol("lam", positive=True)
+BOLD_PHI, BOLD_THETA = r"\boldsymbol{\varphi}", r"\boldsymbol{\theta}"
+
+
+def steps_by_key(a) -> dict[str, Step]:
+    return {s.key: s for s in derivation(a)}
+
+
+def equations(step: Step) -> str:
+    return "\n".join(step.equations)
+
+
+# -- the second-order reduction ------------------------------------------------------------
+def test_second_order_of_a_general_block_matches_the_hand_derivation():
+    a, b, c, d = sp.symbols("a b c d", real=True)
+    r = second_order(sp.Matrix([[a, b], [c, d]]))
+    # By hand: theta'' = c phi' + d theta' = c (a phi + b theta) + d theta', phi = (theta' - d theta)/c.
+    assert r.variable == "theta"
+    assert symbolic_equal(r.damping, a + d)
+    assert symbolic_equal(r.stiffness, b * c - a * d)
+    assert r.condition == sp.Ne(c, 0)  # c is symbolic: the elimination assumes c != 0
+
+
+def test_second_order_characteristic_polynomial_is_the_blocks():
+    block = sp.Matrix([[-sp.Rational(1, 3), 2], [-5, sp.Rational(7, 2)]])
+    r = second_order(block)
+    mu = sp.Symbol("mu")
+    assert sp.expand(mu**2 - r.damping * mu - r.stiffness - block.charpoly(mu).as_expr()) == 0
+
+
+def test_second_order_falls_back_to_phi_and_to_none():
+    r = second_order(sp.Matrix([[1, 2], [0, 3]]))  # theta' = 3 theta does not involve phi
+    assert r.variable == "phi" and r.damping == 4 and r.stiffness == -3
+    assert second_order(sp.Matrix([[1, 0], [0, 3]])) is None  # decoupled
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_vanilla_ns_gives_the_posts_eq9(dim):
+    s = steps_by_key(analyze("vanilla_ns", dim=dim))["second_order"]
+    assert s.values["variable"] == "theta"
+    assert s.values["damping"] == 0 and s.values["stiffness"] == -sp.Rational(1, 4)  # theta'' = -theta/4
+    theta = BOLD_THETA if dim >= 2 else r"\theta"
+    assert rf"\ddot{{{theta}}} &\approx -{theta}/4" in equations(s)
+
+
+def test_wgan_gp_c0_is_a_damped_oscillator():
+    a = analyze("wgan_gp", params={"c": 0, "lam": LAM})
+    s = steps_by_key(a)["second_order"]
+    # By hand from eq. (16) with c = 0: theta'' = phi' = -theta - 2 lam phi = -2 lam theta' - theta.
+    assert symbolic_equal(s.values["damping"], -2 * LAM)
+    assert s.values["stiffness"] == -1
+    assert rf"\ddot{{{BOLD_THETA}}} &\approx -2 \lambda \dot{{{BOLD_THETA}}} - {BOLD_THETA}" in equations(s)
+
+
+def test_gan_qp_second_order_is_theta_dd_equals_minus_theta():
+    s = steps_by_key(analyze("gan_qp"))["second_order"]
+    assert s.values["damping"] == 0 and s.values["stiffness"] == -1
+    assert rf"\ddot{{{BOLD_THETA}}} &\approx -{BOLD_THETA}" in equations(s)
+
+
+# -- the steps, vector notation -------------------------------------------------------------
+def test_vanilla_ns_eqs_7_and_8_in_vector_form():
+    steps = steps_by_key(analyze("vanilla_ns"))
+    assert list(steps) == [
+        "setting",
+        "losses",
+        "gradients",
+        "field",
+        "linearization",
+        "second_order",
+        "eigenvalues",
+        "verdict",
+        *(["nonlinear"] if "nonlinear" in steps else []),
+    ]
+    field = equations(steps["field"])
+    sig = r"\sigma\left(\boldsymbol{\theta}\cdot\boldsymbol{\varphi}\right)"
+    assert rf"\dot{{{BOLD_PHI}}} &= -{sig} {BOLD_THETA} \tag{{7}}" in field  # eq. (7), as the post writes it
+    assert rf"\dot{{{BOLD_THETA}}} &= \left(1 - {sig}\right) {BOLD_PHI}" in field
+    lin = equations(steps["linearization"])
+    assert rf"\dot{{{BOLD_PHI}}} &\approx -{BOLD_THETA}/2 \tag{{8}}" in lin  # eq. (8)
+    assert rf"\dot{{{BOLD_THETA}}} &\approx {BOLD_PHI}/2" in lin
+    assert steps["linearization"].values["block"] == sp.Matrix([[0, -sp.S.Half], [sp.S.Half, 0]])
+    # 2 vector equations, not 2n scalar ones: no component subscripts anywhere.
+    assert r"\varphi_{1}" not in lin and r"\theta_{2}" not in field
+    assert r"\pm \frac{i}{2} \ (\times 2)" in equations(steps["eigenvalues"])
+
+
+def test_gradient_coefficients_match_the_component_gradients():
+    # The vector-form gradients, expanded in components, equal d L / d phi_i computed directly.
+    a = analyze("gan_qp", dim=2)
+    g = steps_by_key(a)["gradients"].values["grad_phi_d"]
+    space = a.dynamics.space
+    sub = space.invariant_substitution()
+    d_loss = a.losses[0]
+    phi, theta = space.phi_symbols, space.theta_symbols
+    for i in range(2):
+        expected = sp.diff(d_loss, phi[i])
+        got = g[0].xreplace(sub) * phi[i] + g[1].xreplace(sub) * theta[i]
+        point = {phi[0]: sp.Rational(1, 3), phi[1]: -2, theta[0]: sp.Rational(1, 2), theta[1]: 3}
+        assert sp.nsimplify(sp.N((expected - got).subs(point), 30), tolerance=1e-20) == 0
+
+
+def test_dimension_one_uses_plain_scalars():
+    steps = steps_by_key(analyze("vanilla_ns", dim=1))
+    text = "\n".join(equations(s) for s in steps.values())
+    assert r"\boldsymbol" not in text
+    assert r"\dot{\varphi} &\approx -\theta/2" in equations(steps["linearization"])
+
+
+def test_general_variant_uses_components_and_matrices():
+    phi, theta = symbols(2)
+    d_loss = phi[0] * theta[0] + phi[1] * theta[1] ** 3 + phi[0] ** 2 / 2
+    g_loss = -(phi[0] * theta[0] + phi[1] * theta[1])
+    a = analyze(Variant("mixed", d_loss, g_loss, phi=phi, theta=theta))
+    assert a.structure == "general"
+    steps = steps_by_key(a)
+    field = equations(steps["field"])
+    assert r"\dot{\varphi}_{1} &= - \varphi_{1} - \theta_{1}" in field
+    assert r"\dot{\varphi}_{2} &= - \theta_{2}^{3}" in field
+    assert r"\begin{array}{cccc}" in equations(steps["linearization"])
+    assert r"\boldsymbol" not in field
+
+
+def test_non_differentiable_variants_show_where_linearisation_fails():
+    wgan = steps_by_key(analyze("wgan"))
+    assert "eigenvalues" not in wgan and "second_order" not in wgan
+    rows = equations(wgan["singular"])
+    assert rf"\dot{{{BOLD_THETA}}} &\ni \frac{{{BOLD_PHI}}}{{\Vert{BOLD_PHI}\Vert}}" in rows  # theta' = phi/|phi|
+    assert r"\text{no limit at } \boldsymbol{\varphi} = \mathbf{0}" in rows
+    assert "no limit at the origin" in wgan["singular"].text or "no limit at" in rows
+    gp = steps_by_key(analyze("wgan_gp", params={"c": 1}))
+    (term,) = gp["singular"].values["singular_terms"]
+    assert term.equation == "phi'" and not term.continuous
+    assert r"\frac{\boldsymbol{\varphi}}{5 \Vert\boldsymbol{\varphi}\Vert}" in equations(gp["singular"])
+
+
+def test_symbolic_parameters_stay_symbolic():
+    a = analyze("wgan_gp", params={"c": 0, "lam": LAM})
+    steps = steps_by_key(a)
+    assert rf"\dot{{{BOLD_PHI}}} &= -2 \lambda {BOLD_PHI} - {BOLD_THETA}" in equations(steps["field"])
+    verdict = equations(steps["verdict"])
+    assert r"\text{focus} &\quad \text{if }" in verdict and r"\lambda < 1" in verdict
+    reg = steps_by_key(analyze("vanilla_ns", regularizers=["l2"]))
+    assert r"\ddot{\boldsymbol{\theta}} &\approx -2 \alpha \dot{\boldsymbol{\theta}} - \boldsymbol{\theta}/4" in (
+        equations(reg["second_order"])
+    )
+
+
+def test_steps_are_frozen_records():
+    step = derivation(analyze("gan_qp"))[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        step.title = "x"
+    with pytest.raises(TypeError):
+        step.values["dim"] = 3
+
+
+def test_escape_text_makes_plain_text_safe():
+    assert escape_text(r"a_b & 50% {x} $y$ #1 ~ ^ \ |z| <w>") == (
+        r"a\_b \& 50\% \{x\} \$y\$ \#1 \textasciitilde{} \textasciicircum{} \textbackslash{} "
+        r"\textbar{}z\textbar{} \textless{}w\textgreater{}"
+    )
+
+
+# -- every exported document compiles -------------------------------------------------------
+def _custom_variant() -> Variant:
+    phi, theta = symbols(1)
+    u = phi[0] * theta[0]
+    return Variant("my_custom & 100%", u + phi[0] ** 2 / 4, -u, phi=phi, theta=theta, description="bilinear_{x}^y")
+
+
+DOCUMENTS = {
+    "vanilla_ns": lambda: analyze("vanilla_ns"),
+    "vanilla_sat": lambda: analyze("vanilla_sat"),
+    "wgan": lambda: analyze("wgan"),
+    "wgan_gp": lambda: analyze("wgan_gp"),
+    "gan_qp": lambda: analyze("gan_qp"),
+    "wgan_gp_c0_symbolic": lambda: analyze("wgan_gp", params={"c": 0, "lam": LAM}, dim=3),
+    "vanilla_ns_l2": lambda: analyze("vanilla_ns", regularizers={"l2": 0.1}),
+    "wgan_dim1": lambda: analyze("wgan", dim=1),
+    "custom": lambda: analyze(_custom_variant()),
+}
+
+
+def _pdflatex():
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        pytest.fail(
+            "pdflatex is not installed: the LaTeX export cannot be checked. Install it "
+            "(Debian/Ubuntu: apt-get install texlive-latex-base), as .ci/run does."
+        )
+    return exe
+
+
+def compile_latex(tex: str, tmp_path, name: str = "doc") -> None:
+    (tmp_path / f"{name}.tex").write_text(tex, encoding="utf-8")
+    res = subprocess.run(
+        [_pdflatex(), "-halt-on-error", "-interaction=nonstopmode", f"{name}.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    errors = [line for line in res.stdout.splitlines() if line.startswith("!")]
+    assert res.returncode == 0 and not errors, f"{name}: pdflatex failed:\n" + res.stdout[-2500:]
+    assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_exported_document_compiles(name, tmp_path):
+    tex = DOCUMENTS[name]().to_latex()
+    assert tex.startswith(r"\documentclass") and r"\usepackage{amsmath}" in tex
+    assert tex.count(r"\usepackage") == 1  # amsmath only
+    compile_latex(tex, tmp_path, name)
+
+
+def test_fragment_is_only_equations_and_compiles_inside_a_document(tmp_path):
+    frag = analyze("vanilla_ns").to_latex(fragment=True)
+    assert r"\documentclass" not in frag and r"\section" not in frag
+    assert frag.count(r"\begin{align*}") >= 6
+    doc = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n" + frag + "\\end{document}\n"
+    compile_latex(doc, tmp_path, "fragment")
+
+
+# -- command line -----------------------------------------------------------------------------
+def test_cli_latex_writes_a_document(tmp_path, capsys):
+    out = tmp_path / "gp.tex"
+    assert main(["latex", "wgan_gp", "--param", "c=0", "--dim", "3", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert r"\ddot{\boldsymbol{\theta}} &\approx -\dot{\boldsymbol{\theta}}/5 - \boldsymbol{\theta}" in text
+    assert r"n = 3" in text
+
+
+def test_cli_latex_fragment_to_stdout(capsys):
+    assert main(["latex", "gan_qp", "--fragment"]) == 0
+    out = capsys.readouterr().out
+    assert r"\documentclass" not in out and r"\ddot{\boldsymbol{\theta}} &\approx -\boldsymbol{\theta}" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["latex", "vanila_ns"],
+        ["latex", "wgan_gp", "--param", "k=1"],
+        ["latex", "wgan_gp", "--param", "lam=-1"],
+        ["latex", "vanilla_ns", "--dim", "0"],
+    ],
+)
+def test_cli_latex_bad_input_exits_2_with_one_line(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("stability latex: error:") and "\n" not in err

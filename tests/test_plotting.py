@@ -1,0 +1,205 @@
+"""Every figure kind renders a non-blank image with the expected curves; no global pyplot state."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.image as mpimg
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import sympy
+from matplotlib.collections import LineCollection, PathCollection
+
+from stability import InvalidParameterError, UnknownNameError, analyze
+from stability import plotting as P
+from stability._cli import main
+
+X0 = [0.1, 0.2, 0.2, 0.1]
+
+
+@pytest.fixture(scope="module")
+def vanilla():
+    return analyze("vanilla_ns")
+
+
+@pytest.fixture(scope="module")
+def run(vanilla):
+    return vanilla.simulate(X0, 8.0, dt=0.02)
+
+
+@pytest.fixture(autouse=True)
+def no_pyplot_figures():
+    before = plt.get_fignums()
+    yield
+    assert plt.get_fignums() == before, "a plotting function created a pyplot figure (global state)"
+
+
+def pixels(fig) -> np.ndarray:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=50)
+    buf.seek(0)
+    return mpimg.imread(buf)
+
+
+def assert_not_blank(fig) -> None:
+    img = pixels(fig)[..., :3]
+    assert img.std() > 0.02, "the image is (almost) uniform"
+    assert (np.abs(img - 1.0).sum(axis=2) > 0.3).mean() > 0.01, "almost nothing is drawn"
+
+
+def red_dot_at_origin(ax) -> bool:
+    for c in ax.collections:
+        if isinstance(c, PathCollection) and np.allclose(c.get_offsets(), [[0, 0]]):
+            return np.allclose(c.get_facecolor()[0][:3], (1, 0, 0))
+    return False
+
+
+def test_theta_plane(run):
+    fig = P.theta_plane(run)
+    (ax,) = fig.axes
+    assert len(ax.lines) == 1 and red_dot_at_origin(ax)
+    x, y = ax.lines[0].get_data()
+    assert np.allclose(x, run.theta[0, :, 0]) and np.allclose(y, run.theta[0, :, 1])
+    assert ax.get_xlabel() == r"$\theta_1$" and ax.get_ylabel() == r"$\theta_2$"
+    assert "vanilla_ns" in ax.get_title() and "center" in ax.get_title()
+    lo, hi = ax.get_xlim()
+    assert lo < -0.2 and hi > 0.2 and hi < 0.5  # fits the orbit, not far beyond
+    assert_not_blank(fig)
+
+
+def test_theta_plane_in_dimension_one_is_theta_against_time():
+    tr = analyze("gan_qp", dim=1).simulate([0.1, 0.2], 4.0, dt=0.05)
+    ax = P.theta_plane(tr).axes[0]
+    assert ax.get_xlabel() == "time $t$" and ax.get_ylabel() == r"$\theta$"
+    trajectory, equilibrium = ax.lines  # theta(t), and theta = 0 as a red line
+    assert len(trajectory.get_xdata()) == 81 and equilibrium.get_color() == "red"
+
+
+def test_phase_portrait_has_streamlines_and_the_classification():
+    a = analyze("vanilla_ns", dim=1)
+    tr = a.simulate([0.1, 0.2], 4.0, dt=0.05)
+    fig = P.phase_portrait(a, lim=0.4, trajectories=tr)
+    ax = fig.axes[0]
+    assert any(isinstance(c, LineCollection) for c in ax.collections)  # the streamlines
+    assert len(ax.lines) == 1 and red_dot_at_origin(ax)
+    assert ax.get_title().endswith("equilibrium: center")
+    assert ax.get_xlabel().startswith(r"$\varphi$") and ax.get_ylabel().startswith(r"$\theta$")
+    assert_not_blank(fig)
+
+
+def test_phase_portrait_of_a_singular_field_and_wrong_dimension(vanilla):
+    fig = P.phase_portrait(analyze("wgan", dim=1), lim=1.0)  # field undefined on phi = 0
+    assert "non-differentiable" in fig.axes[0].get_title()
+    with pytest.raises(InvalidParameterError, match="dim = 1"):
+        P.phase_portrait(vanilla)
+
+
+def test_eigenvalue_plot_annotates_multiplicities():
+    fig = P.eigenvalue_plot(analyze("wgan_gp", params={"c": 0}, dim=3))
+    ax = fig.axes[0]
+    (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    z = points.get_offsets()
+    assert np.allclose(sorted(z[:, 1]), [-np.sqrt(99) / 10, np.sqrt(99) / 10]) and np.allclose(z[:, 0], -0.1)
+    assert sorted(t.get_text() for t in ax.texts) == ["×3", "×3"]
+    assert len(ax.lines) == 2  # the real and imaginary axes
+    assert ax.get_xlabel() == r"Re $\mu$" and "stable" in ax.get_title()
+    assert_not_blank(fig)
+
+
+def test_eigenvalue_plot_without_jacobian_and_with_symbols():
+    ax = P.eigenvalue_plot(analyze("wgan")).axes[0]
+    assert "no Jacobian" in ax.texts[0].get_text()
+    with pytest.raises(InvalidParameterError, match="symbolic"):
+        P.eigenvalue_plot(analyze("wgan_gp", params={"c": 0, "lam": sympy.Symbol("lam")}))
+
+
+def test_distance_plot_overlays_runs_on_a_log_axis(run):
+    gp = analyze("wgan_gp", params={"c": 0}).simulate(X0, 8.0, dt=0.02)
+    fig = P.distance_plot({"vanilla": run, "gp": gp})
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and len(ax.lines) == 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["vanilla", "gp"]
+    _, y = ax.lines[1].get_data()
+    assert y[-1] < y[0] / 2  # c = 0 converges
+    assert_not_blank(fig)
+
+
+def test_ema_plot_raw_against_average(run):
+    fig = P.ema_plot(run, beta=0.99)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 and red_dot_at_origin(ax)
+    x, _ = ax.lines[1].get_data()
+    assert np.allclose(x, run.ema(0.99)[0, :, 0])
+    assert_not_blank(fig)
+
+
+def test_functions_draw_into_a_given_axes(run, vanilla):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    axes = fig.subplots(1, 3)
+    assert P.theta_plane(run, ax=axes[0]) is fig
+    assert P.eigenvalue_plot(vanilla, ax=axes[1]) is fig
+    assert P.ema_plot(run, ax=axes[2]) is fig
+    assert len(fig.axes) == 3
+
+
+def test_plot_dispatch_and_unknown_kind(vanilla):
+    assert P.default_kind(vanilla) == "theta" and P.default_kind(analyze("gan_qp", dim=1)) == "phase"
+    fig = P.plot(analyze("gan_qp"), "theta", t_end=2.0, dt=0.05)
+    assert len(fig.axes[0].lines) == 1
+    with pytest.raises(UnknownNameError, match="valid: theta, phase, eigenvalues, distance, ema"):
+        P.plot(vanilla, "spectrum")
+
+
+def test_post_experiment_defaults():
+    tr = P.post_experiment(analyze("wgan"), dt=0.05)
+    assert tr.t_end == 10.0 and tr.x0.tolist() == [X0]
+    assert P.post_initial_state(1).tolist() == [0.1, 0.2]
+
+
+def test_animation_writes_a_gif(run, tmp_path):
+    path = P.animate_theta_plane(run, tmp_path / "a.gif", frames=5, dpi=30)
+    assert path.read_bytes()[:6] in (b"GIF89a", b"GIF87a")
+
+
+# -- command line -----------------------------------------------------------------------------
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_cli_plot_writes_each_format(tmp_path, suffix):
+    out = tmp_path / f"fig{suffix}"
+    assert main(["plot", "gan_qp", "--t-end", "2", "--dt", "0.05", "-o", str(out)]) == 0
+    assert out.stat().st_size > 1000
+
+
+def test_cli_plot_kinds(tmp_path):
+    out = tmp_path / "e.png"
+    assert main(["plot", "vanilla_ns", "--kind", "eigenvalues", "-o", str(out)]) == 0
+    assert_not_blank_file(out)
+    out = tmp_path / "d.png"
+    args = ["plot", "vanilla_ns", "--kind", "distance", "--compare", "gan_qp", "--t-end", "2", "-o", str(out)]
+    assert main(args) == 0
+
+
+def assert_not_blank_file(path) -> None:
+    img = mpimg.imread(path)[..., :3]
+    assert img.std() > 0.02
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["plot", "vanilla_ns", "--kind", "spectrum"], "valid kinds: theta, phase, eigenvalues, distance, ema"),
+        (["plot", "vanilla_ns", "-o", "fig.bmp"], ".png, .pdf, .svg"),
+        (["plot", "vanilla_ns", "--kind", "phase"], "dim = 1"),
+        (["plot", "vanilla_ns", "--x0", "1,2,x"], "--x0"),
+        (["plot", "vanilla_ns", "--x0", "1,2,3"], "x0"),
+        (["plot", "vanilla_ns", "--kind", "ema", "--animate"], "--animate"),
+        (["plot", "nope"], "unknown variant"),
+    ],
+)
+def test_cli_plot_bad_input_exits_2_with_one_line(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("stability plot: error:") and "\n" not in err and message in err
