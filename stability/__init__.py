@@ -16,8 +16,12 @@ from ._errors import StabilityError as StabilityError
 from ._errors import UnknownNameError as UnknownNameError
 from ._functions import sigmoid as sigmoid
 from ._functions import softplus as softplus
+from ._latex import SecondOrder as SecondOrder
+from ._latex import Step as Step
+from ._latex import second_order as second_order
 from ._params import Parameter as Parameter
 from ._regularizers import REGULARIZERS as REGULARIZERS
+from ._report import build_report as build_report
 from ._space import symbols as symbols
 from ._variants import VARIANTS as VARIANTS
 from ._variants import Variant as Variant
@@ -39,6 +43,10 @@ __all__ = [
     "symbols",
     "VARIANTS",
     "Variant",
+    "Step",
+    "SecondOrder",
+    "second_order",
+    "build_report",
 ]
 
 __version__ = "0.1.0"

@@ -22,7 +22,7 @@ from ._dynamics import Dynamics, build_dynamics
 from ._errors import InvalidParameterError, UnknownNameError
 from ._linearize import Linearization, SingularTerm, linearize
 from ._regularizers import resolve_regularizers
-from ._space import INVARIANT_LATEX, check_dim
+from ._space import check_dim
 from ._variants import Variant, get_variant
 
 __all__ = ["Analysis", "analyze"]
@@ -196,8 +196,12 @@ class Analysis:
         return to_latex(self, **options)
 
     # -- output --------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        """A JSON-serialisable summary (SymPy objects as strings)."""
+    def to_dict(self, nonlinear: bool = False) -> dict:
+        """A JSON-serialisable summary (SymPy objects as strings).
+
+        With ``nonlinear=True`` it also holds ``"nonlinear"``: the nonlinear verdict and its
+        certificate (:attr:`nonlinear`, see :mod:`stability._nonlinear`), which takes longer.
+        """
         eq = self.field_equations()
         d_loss, g_loss = (self.dynamics.d_loss, self.dynamics.g_loss)
         out = {
@@ -224,6 +228,8 @@ class Analysis:
             "explanation": self.explanation,
             "conditions": {k: str(v) for k, v in self.conditions.items()},
         }
+        if nonlinear:
+            out["nonlinear"] = self.nonlinear.to_dict()
         return out
 
     def __repr__(self) -> str:
@@ -270,9 +276,10 @@ class Analysis:
 
 
 def latex(expr) -> str:
-    """LaTeX with the invariants typeset as bold vectors (|phi| as ``\\Vert\\varphi\\Vert``)."""
-    names = dict(INVARIANT_LATEX) | {PHI_VEC: r"\boldsymbol{\varphi}", THETA_VEC: r"\boldsymbol{\theta}"}
-    return sp.latex(expr, symbol_names=names)
+    """LaTeX with the invariants typeset as bold vectors; see :func:`stability._latex.latex`."""
+    from ._latex import latex as typeset
+
+    return typeset(expr)
 
 
 def _md_cell(text: str) -> str:

@@ -12,7 +12,7 @@ with plain scalars; general (non-invariant) variants component by component.
 >>> from stability import analyze
 >>> steps = analyze("vanilla_ns").derivation()
 >>> [s.key for s in steps]
-['setting', 'losses', 'gradients', 'field', 'linearization', 'second_order', 'eigenvalues', 'verdict']
+['setting', 'losses', 'gradients', 'field', 'linearization', 'second_order', 'eigenvalues', 'verdict', 'nonlinear']
 >>> steps[5].values["stiffness"]
 -1/4
 >>> print(steps[5].equations[-1])
@@ -328,16 +328,17 @@ def second_order(block: sp.Matrix) -> SecondOrder | None:
     ('theta', 0, -1/4)
     """
     (a, b), (c, d) = block.tolist()
-    P, T, Pd, Td, Pdd, Tdd = sp.symbols("P T Pd Td Pdd Tdd")
+    P, T, Pd, Td = sp.symbols("P T Pd Td")  # phi, theta and their time derivatives
     if sp.sympify(c).is_zero is not True:
-        x, xd, y, k, ky, kx, name = T, Td, P, c, a, d, "theta"
-        yd_expr = a * P + b * T  # phi' as a function of the state
-        xdd = c * yd_expr + d * Td  # d/dt (c phi + d theta)
+        # theta'' = d/dt (c phi + d theta) = c phi' + d theta', with phi' = a phi + b theta ...
+        name, x, xd, y, k = "theta", T, Td, P, c
+        xdd = c * (a * P + b * T) + d * Td
+        # ... and phi from theta' = c phi + d theta.
         y_of = sp.solve(sp.Eq(Td, c * P + d * T), P)
     elif sp.sympify(b).is_zero is not True:
-        x, xd, y, k, name = P, Pd, T, b, "phi"
-        yd_expr = c * P + d * T
-        xdd = b * yd_expr + a * Pd
+        # phi'' = a phi' + b theta', with theta' = c phi + d theta, and theta from phi' = a phi + b theta.
+        name, x, xd, y, k = "phi", P, Pd, T, b
+        xdd = a * Pd + b * (c * P + d * T)
         y_of = sp.solve(sp.Eq(Pd, a * P + b * T), T)
     else:
         return None
@@ -425,24 +426,40 @@ def _losses(a: Analysis, nt: _Notation) -> Step:
 
 
 def _gradients_invariant(a: Analysis, nt: _Notation) -> Step:
-    f = a.dynamics.invariant
+    from ._dynamics import tidy
+
+    d_loss, g_loss = a.dynamics.d_loss, a.dynamics.g_loss
     P, T = nt.phi, nt.theta
     nP, nT, dot = INVARIANT_LATEX[NORM_PHI], INVARIANT_LATEX[NORM_THETA], INVARIANT_LATEX[DOT]
+    partials = {
+        ("D", NORM_PHI): tidy(sp.diff(d_loss, NORM_PHI)),
+        ("D", DOT): tidy(sp.diff(d_loss, DOT)),
+        ("G", DOT): tidy(sp.diff(g_loss, DOT)),
+        ("G", NORM_THETA): tidy(sp.diff(g_loss, NORM_THETA)),
+    }
+    grad_phi = (tidy(partials["D", NORM_PHI] / NORM_PHI), partials["D", DOT])
+    grad_theta = (partials["G", DOT], tidy(partials["G", NORM_THETA] / NORM_THETA))
     rows = [
         rf"\nabla_{{{P}}} L &= \frac{{\partial L}}{{\partial {nP}}}\,\frac{{{P}}}{{{nP}}}"
         rf" + \frac{{\partial L}}{{\partial ({dot})}}\,{T}",
         rf"\nabla_{{{T}}} L &= \frac{{\partial L}}{{\partial ({dot})}}\,{P}"
         rf" + \frac{{\partial L}}{{\partial {nT}}}\,\frac{{{T}}}{{{nT}}}",
-        rf"\nabla_{{{P}}} L_D &= {combination([(-f.a, P), (-f.b, T)], nt.tex)}",
-        rf"\nabla_{{{T}}} L_G &= {combination([(-f.c, P), (-f.d, T)], nt.tex)}",
+    ]
+    for (player, var), value in partials.items():
+        if value != 0:
+            wrt = {NORM_PHI: nP, NORM_THETA: nT, DOT: f"({dot})"}[var]
+            rows.append(rf"\frac{{\partial L_{player}}}{{\partial {wrt}}} &= {nt.tex(value)}")
+    rows += [
+        rf"\nabla_{{{P}}} L_D &= {combination([(grad_phi[0], P), (grad_phi[1], T)], nt.tex)}",
+        rf"\nabla_{{{T}}} L_G &= {combination([(grad_theta[0], P), (grad_theta[1], T)], nt.tex)}",
     ]
     text = (
         "By the chain rule through the invariants "
         f"($\\nabla_{{{P}}}{nP} = {P}/{nP}$, $\\nabla_{{{P}}}({dot}) = {T}$, and symmetrically in "
         f"${T}$), each gradient is a combination of ${P}$ and ${T}$ whose coefficients do not depend "
-        "on the dimension:"
+        "on the dimension. The partial derivatives that are not zero, and the gradients:"
     )
-    values = {"grad_phi_d": (-f.a, -f.b), "grad_theta_g": (-f.c, -f.d)}
+    values = {"partials": partials, "grad_phi_d": grad_phi, "grad_theta_g": grad_theta}
     return Step("gradients", "Gradients", text, rows, values)
 
 
@@ -491,6 +508,10 @@ def _field(a: Analysis, nt: _Notation) -> Step:
     return Step("field", "The vector field", text, rows, values)
 
 
+def _indices(dim: int) -> str:
+    return "i = 1, 2" if dim == 2 else rf"i = 1, \dots, {dim}"
+
+
 def _linear_rows(block: sp.Matrix, nt: _Notation, tag: str, index: str = "") -> list[str]:
     P, T = nt.phi + index, nt.theta + index
     (a, b), (c, d) = block.tolist()
@@ -510,9 +531,7 @@ def _linearization(a: Analysis, nt: _Notation) -> Step:
         limits = []
         for coef, value in zip((f.a, f.b, f.c, f.d), block):
             if coef.free_symbols & {NORM_PHI, NORM_THETA, DOT}:
-                limits.append(
-                    rf"{nt.tex(coef)} &\to {nt.tex(value)} \quad \text{{as }} ({P}, {T}) \to \mathbf{{0}}"
-                )
+                limits.append(rf"{nt.tex(coef)} &\to {nt.tex(value)} \quad \text{{as }} ({P}, {T}) \to \mathbf{{0}}")
         rows += limits + _linear_rows(block, nt, tag)
         rows.append(rf"B &= {_matrix(block, nt.tex)}, \qquad J = B \otimes I_{{n}} = {_block_matrix(block, nt.tex)}")
         text = (
@@ -526,7 +545,7 @@ def _linearization(a: Analysis, nt: _Notation) -> Step:
         index = "" if nt.mode == "scalar" else "_{i}"
         rows += _linear_rows(block, nt, tag, index)
         if nt.mode == "components":
-            rows[-1] += rf" \qquad (i = 1, \dots, {a.dim})"
+            rows[-1] += rf" \qquad ({_indices(a.dim)})"
         jac_tex = _matrix(a.jacobian, nt.tex)
         if nt.mode == "components":
             rows.append(rf"J &= B \otimes I_{{{a.dim}}} = {jac_tex}, \qquad B = {_matrix(block, nt.tex)}")
@@ -659,7 +678,11 @@ def eigenvalues_tex(analysis: Analysis) -> list[str]:
         if not p.real.has(sp.Piecewise) and not p.imag.has(sp.Piecewise) and p.imag.is_nonzero:
             for j in range(i + 1, len(parts)):
                 q = parts[j]
-                if j not in used and q.multiplicity == p.multiplicity and sp.simplify(q.value - sp.conjugate(p.value)) == 0:
+                if (
+                    j not in used
+                    and q.multiplicity == p.multiplicity
+                    and sp.simplify(q.value - sp.conjugate(p.value)) == 0
+                ):
                     mate = j
                     break
         if mate is None:
@@ -686,7 +709,7 @@ def _second_order(a: Analysis, nt: _Notation) -> Step | None:
     tag = _tag(a, "second_order") if r.variable == "theta" else ""
     row = rf"{nt.dot(x, 2)} &\approx {combination([(r.damping, nt.dot(x)), (r.stiffness, x)], nt.tex)}{tag}"
     if nt.mode == "components":
-        row += rf" \qquad (i = 1, \dots, {a.dim})"
+        row += rf" \qquad ({_indices(a.dim)})"
     text = (
         f"Differentiate the linearised equation for ${nt.dot(x)}$, substitute ${nt.dot(y)}$ from the other one, "
         f"and eliminate ${y}$ with the equation for ${nt.dot(x)}$ itself (${y} = {_eliminated(r, nt)}$"
@@ -755,26 +778,24 @@ def _verdict(a: Analysis, nt: _Notation) -> Step:
     return Step("verdict", "Verdict", text, rows, values)
 
 
-def _nonlinear(a: Analysis) -> Step | None:
-    try:
-        record = a.nonlinear
-    except (AttributeError, ImportError, ModuleNotFoundError):
-        return None
-    if record is None:
-        return None
-    body = record.to_latex()
-    verdict = getattr(record, "verdict", None) or getattr(record, "classification", None)
-    text = "Beyond the linearisation" + (f": \\textbf{{{escape_text(str(verdict))}}}." if verdict else ".")
-    return Step("nonlinear", "Nonlinear analysis", text, (), {"record": record}, note=body)
+def _nonlinear(a: Analysis) -> Step:
+    record = a.nonlinear
+    text = (
+        f"What the linearisation cannot say, the nonlinear terms decide. Verdict in dimension $n = {a.dim}$: "
+        f"\\textbf{{{escape_text(record.verdict)}}} (method: {escape_text(record.method)})."
+    )
+    values = {"record": record, "verdict": record.verdict, "method": record.method}
+    return Step("nonlinear", "Nonlinear analysis", text, (), values, note=record.to_latex())
 
 
-def derivation(analysis: Analysis) -> tuple[Step, ...]:
+def derivation(analysis: Analysis, *, nonlinear: bool = True) -> tuple[Step, ...]:
     """The steps of ``analysis``: setting, losses, gradients, field, linearisation (or why it fails),
-    eigenvalues, the second-order equation when the linear system allows it, verdict, nonlinear analysis.
+    the second-order equation when the linear system allows it, eigenvalues, verdict, and (unless
+    ``nonlinear=False``) the nonlinear analysis with its short proof.
 
     >>> from stability import analyze
     >>> [s.key for s in derivation(analyze("wgan"))]
-    ['setting', 'losses', 'gradients', 'field', 'singular', 'verdict']
+    ['setting', 'losses', 'gradients', 'field', 'singular', 'verdict', 'nonlinear']
     """
     a = analysis
     nt = _notation(a)
@@ -785,7 +806,9 @@ def derivation(analysis: Analysis) -> tuple[Step, ...]:
         steps += [_linearization(a, nt), _second_order(a, nt), _eigenvalues(a, nt)]
     else:
         steps.append(_singular(a, nt))
-    steps += [_verdict(a, nt), _nonlinear(a)]
+    steps.append(_verdict(a, nt))
+    if nonlinear:
+        steps.append(_nonlinear(a))
     return tuple(s for s in steps if s is not None)
 
 
@@ -802,7 +825,7 @@ def _title(a: Analysis) -> str:
     return f"Stability of {parts[0]} ({details})"
 
 
-def to_latex(analysis: Analysis, *, fragment: bool = False, title: str | None = None) -> str:
+def to_latex(analysis: Analysis, *, fragment: bool = False, title: str | None = None, nonlinear: bool = True) -> str:
     r"""The derivation of ``analysis`` in LaTeX.
 
     Args:
@@ -811,13 +834,14 @@ def to_latex(analysis: Analysis, *, fragment: bool = False, title: str | None = 
             ``%`` comment), to paste into a document that loads ``amsmath``; otherwise a
             standalone ``article`` that compiles with ``pdflatex`` and ``amsmath`` alone.
         title: the document's title (default: variant, parameters and dimension).
+        nonlinear: include the nonlinear analysis and its proof (the slowest step).
 
     >>> from stability import analyze
-    >>> tex = analyze("vanilla_ns").to_latex(fragment=True)
+    >>> tex = analyze("vanilla_ns").to_latex(fragment=True, nonlinear=False)
     >>> r"\dot{\boldsymbol{\varphi}} &\approx -\boldsymbol{\theta}/2" in tex
     True
     """
-    steps = derivation(analysis)
+    steps = derivation(analysis, nonlinear=nonlinear)
     if fragment:
         parts = []
         for s in steps:

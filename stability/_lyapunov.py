@@ -21,6 +21,7 @@ only constraint is Cauchy-Schwarz ``u^2 <= r^2 s^2``. Other fields are handled i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import sympy as sp
 
@@ -75,8 +76,9 @@ class InvariantSystem:
     variables: tuple[sp.Symbol, ...] = (U, S, R)
     positive: frozenset = frozenset({R, S})
 
-    @property
+    @cached_property
     def rates(self) -> dict[sp.Symbol, sp.Expr]:
+        """``{r: r', s: s', u: u'}`` derived from the field (see the module docstring)."""
         f = self.field
         return {
             R: sp.cancel(f.a * R + f.b * U / R),
@@ -126,9 +128,6 @@ class InvariantSystem:
 
     def is_origin(self, sub: dict) -> bool:
         return sub.get(R) == 0 and sub.get(S) == 0
-
-    def value(self, expr: sp.Expr) -> sp.Expr:
-        return expr
 
 
 @dataclass(frozen=True, eq=False)
@@ -410,11 +409,11 @@ def _lyapunov_gram(block: sp.Matrix, rhs: sp.Matrix) -> sp.Matrix | None:
     if len(sol) != 1:
         return None
     g = g.xreplace(sol[0])
-    free = g.free_symbols & {x, y, z}
-    if free:  # a family (rhs = 0): fix the scale by g0 = 1
-        g = g.xreplace({x: sp.S.One}).xreplace({v: sp.S.Zero for v in free - {x}})
-        if g.free_symbols & {x, y, z}:
-            return None
+    free = sorted(g.free_symbols & {x, y, z}, key=str)
+    if free:  # a family (rhs = 0): one free entry set to 1, the others to 0, then scaled to g0 = 1
+        g = g.xreplace({v: (sp.S.One if i == 0 else sp.S.Zero) for i, v in enumerate(free)})
+        if g[0, 0] != 0:
+            g = g / g[0, 0]
     g = g.applyfunc(sp.simplify)
     if g == sp.zeros(2, 2):
         return None
@@ -434,7 +433,8 @@ def candidates(system: System, block: sp.Matrix | None) -> list[Candidate]:
                     "weighted energy",
                     system.quadratic(gram),
                     gram,
-                    f"V = |phi|^2 + q |theta|^2 with q = -b/c = {q}: the linear cross terms 2(b + q c) theta.phi cancel",
+                    f"V = |phi|^2 + q |theta|^2 with q = -b/c = {q}: "
+                    "the linear cross terms 2(b + q c) theta.phi cancel",
                 )
             )
         trace, det = sp.simplify(block.trace()), sp.simplify(block.det())
@@ -447,7 +447,9 @@ def candidates(system: System, block: sp.Matrix | None) -> list[Candidate]:
         else:
             gram = None
         if gram is not None and _positive(gram[0, 0]) and _positive(gram.det()):
-            out.append(Candidate("Lyapunov equation", system.quadratic(gram), gram, f"G solves {what}; G = {gram.tolist()}"))
+            out.append(
+                Candidate("Lyapunov equation", system.quadratic(gram), gram, f"G solves {what}; G = {gram.tolist()}")
+            )
     unique: list[Candidate] = []
     for c in out:
         if not any(sp.expand(c.V - d.V * c.gram[0, 0] / d.gram[0, 0]) == 0 for d in unique):
@@ -461,7 +463,7 @@ class Chetaev:
     """Chetaev's instability certificate: V > 0 on ``region`` (the origin on its boundary), dV/dt > 0 there."""
 
     V: sp.Expr
-    dV: sp.Expr
+    dV: sp.Expr  # noqa: N815 - the usual name
     region: str
     local_form: sp.Expr
     leading: sp.Expr
@@ -520,25 +522,28 @@ def chetaev(system: System) -> Chetaev | None:
             parts = [_local_factor(dv, sp.Integer(k), region) for k in ks]
             if any(p is None for p in parts) or not all(_positive(p[2]) for p in parts):
                 continue
-            local, h, h0 = parts[0]
-            where = f" (collinear phi, theta: k = {', '.join(map(str, ks))})"
+            local, h0 = parts[0][0], parts[0][2]
+            steps = tuple(
+                f"collinear phi, theta (theta.phi = {k} |phi||theta|): dV/dt = {p[0]}, whose factor {p[1]} is "
+                f"continuous at the origin, where it equals {p[2]} > 0"
+                for k, p in zip(ks, parts)
+            )
         else:
-            part = _local_factor(dv, K, region)
-            if part is None:
+            shown = _local_factor(dv, K, region)
+            if shown is None:
                 continue
-            local, h, h0 = part
+            local, h, h0 = shown
             if h0.has(K):
                 if sp.degree(h0, K) > 1 or not all(_positive(_simplify(h0.xreplace({K: k}))) for k in (k_lo, k_hi)):
                     continue
             elif not _positive(h0):
                 continue
             where = f" for every k in [{k_lo}, {k_hi}]" if h0.has(K) else ""
-        proof = (
-            f"dV/dt = {dv}",
-            f"with theta.phi = k |phi||theta| (k = cos of the angle, |k| <= 1): dV/dt = {local}",
-            f"the factor {h} is continuous at the origin, where it equals {h0} > 0{where}",
-            f"so dV/dt > 0 on {{{region}}} near the origin, where V > 0",
-        )
+            steps = (
+                f"with theta.phi = k |phi||theta| (k = cos of the angle, |k| <= 1): dV/dt = {local}",
+                f"the factor {h} is continuous at the origin, where it equals {h0} > 0{where}",
+            )
+        proof = steps + (f"so dV/dt > 0 on {{{region}}} near the origin, where V > 0",)
         return Chetaev(V, dv, region, local, h0, proof, witness)
     return None
 
@@ -551,6 +556,7 @@ def leading_order(system: System, expr: sp.Expr, max_order: int = 8) -> tuple[in
         scaled = expr.xreplace({R: t * R, S: t * S, U: t**2 * U})
     else:
         scaled = expr.xreplace({z: t * z for z in system.state})
+    scaled = scaled.replace(sigmoid, lambda x: (1 + sp.tanh(x / 2)) / 2)  # tanh's series is much faster
     try:
         series = sp.series(scaled, t, 0, max_order + 1).removeO()
     except (NotImplementedError, ValueError, TypeError):

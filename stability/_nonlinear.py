@@ -25,6 +25,7 @@ Periodic rotations (``|phi|``, ``|theta|``, ``theta.phi`` constant) are found ex
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -33,12 +34,12 @@ from typing import Any
 import sympy as sp
 
 from ._lyapunov import (
+    Chetaev,
+    InvariantSet,
+    InvariantSystem,
     R,
     S,
     U,
-    Candidate,
-    InvariantSet,
-    InvariantSystem,
     Undecided,
     candidates,
     chetaev,
@@ -48,9 +49,9 @@ from ._lyapunov import (
     leading_order,
 )
 from ._orbits import PeriodicOrbit, rotation_orbits
-from ._signs import prove_sign
+from ._signs import Sign, prove_sign
 
-__all__ = ["NonlinearVerdict", "analyze_nonlinear", "NONLINEAR_VERDICTS"]
+__all__ = ["NonlinearVerdict", "analyze_nonlinear", "zero_dnf", "NONLINEAR_VERDICTS"]
 
 NONLINEAR_VERDICTS = ("asymptotically-stable", "stable", "unstable", "undecided")
 DIM1, DIMN = "n = 1", "n >= 2"
@@ -83,6 +84,8 @@ class NonlinearVerdict:
         dim_note: when (and why) the verdict differs between n = 1 and n >= 2.
         conditions: for symbolic parameters, the condition under which each verdict holds.
         linear: the linearisation's classification.
+        sign, invariant, chetaev: the structured certificate (proved sign of dV/dt, LaSalle's
+            set, Chetaev data) behind the text, used for the LaTeX proof.
     """
 
     verdict: str
@@ -90,7 +93,7 @@ class NonlinearVerdict:
     method: str
     reason: str
     V: sp.Expr | None = None
-    dV: sp.Expr | None = None
+    dV: sp.Expr | None = None  # noqa: N815 - the usual name
     proof: tuple[str, ...] = ()
     invariant_set: str | None = None
     conserved: tuple[sp.Expr, ...] = ()
@@ -104,6 +107,9 @@ class NonlinearVerdict:
     dim_note: str = ""
     conditions: Mapping[str, sp.Basic] = field(default_factory=dict)
     linear: str = ""
+    sign: Sign | None = field(default=None, repr=False)
+    invariant: InvariantSet | None = field(default=None, repr=False)
+    chetaev: Chetaev | None = field(default=None, repr=False)
     analysis: Any = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
@@ -136,8 +142,6 @@ class NonlinearVerdict:
 
     def summary(self) -> str:
         """Readable multi-line text (the ``stability analyze --nonlinear`` section)."""
-        from ._cli._common import wrap
-
         lines = [f"nonlinear verdict (n = {self.dim}): {self.verdict}  [{self.method}]"]
         if self.V is not None:
             lines.append(f"  V      = {self.V}")
@@ -166,6 +170,11 @@ class NonlinearVerdict:
     def __str__(self) -> str:
         return self.summary()
 
+    def __repr__(self) -> str:
+        dims = ", ".join(f"{k}: {v}" for k, v in self.by_dim.items())
+        cert = f", V={self.V}" if self.V is not None else ""
+        return f"NonlinearVerdict({self.verdict!r}, dim={self.dim}, method={self.method!r}{cert}; {dims})"
+
     def to_latex(self) -> str:
         """A short proof in LaTeX (amsmath only): V, dV/dt, the argument, the conclusion."""
         from ._nonlinear_latex import latex_proof
@@ -182,27 +191,38 @@ class NonlinearVerdict:
 
 
 # --------------------------------------------------------------------------- helpers
-def _zero_text(system, dv: sp.Expr) -> str:
-    """Where dV/dt vanishes (norms allowed to be 0)."""
-    if isinstance(system, InvariantSystem):
+def wrap(text: str, indent: str = "  ") -> str:
+    return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent)
+
+
+def zero_dnf(dv: sp.Expr) -> tuple[tuple[sp.Expr, ...], ...] | None:
+    """Where ``dv`` vanishes, norms allowed to be 0: a disjunction of conjunctions of ``e = 0``."""
+    if dv.free_symbols & {R, S, U}:
         sign = prove_sign(dv.xreplace({R: _R0, S: _S0}), (_R0, _S0, U))
         back = {_R0: R, _S0: S}
     else:
         sign, back = prove_sign(dv), {}
-    if sign is None or sign.zeros == ((),):
+    if sign is None:
+        return None
+    return tuple(tuple(e.xreplace(back) for e in conj) for conj in sign.zeros)
+
+
+def _zero_text(system, dv: sp.Expr) -> str:
+    """Where dV/dt vanishes, in words."""
+    zeros = zero_dnf(dv)
+    if zeros is None or zeros == ((),):
         return "everywhere"
-    if sign.zeros == ():
+    if zeros == ():
         return "nowhere"
 
     def eq(e):
-        e = e.xreplace(back)
         if e in (R, R**2):
             return "phi = 0"
         if e in (S, S**2):
             return "theta = 0"
         return f"{e} = 0"
 
-    return " or ".join(" and ".join(eq(e) for e in conj) for conj in sign.zeros)
+    return " or ".join(" and ".join(eq(e) for e in conj) for conj in zeros)
 
 
 def _set_text(inv: InvariantSet) -> str:
@@ -220,7 +240,8 @@ def _conserved(system) -> tuple[sp.Expr, ...]:
 def _decay(a, system, dv) -> tuple[str | None, sp.Expr | None, sp.Expr | None]:
     """(convergence, exponential rate, power-law exponent) for an asymptotically stable origin."""
     if a.classification == "stable" and a.spectrum is not None:
-        rate = sp.simplify(-sp.Max(*[p.real for p in a.spectrum.parts]))
+        reals = [p.real for p in a.spectrum.parts]
+        rate = -sp.Max(*reals) if all(x.is_number for x in reals) else None  # symbolic: left to the spectrum
         return "exponential", rate, None
     if a.differentiable and a.classification in ("center", "non-hyperbolic"):
         lead = leading_order(system, dv) if dv is not None else None
@@ -252,15 +273,20 @@ def _lyapunov_attempt(a, system, label: str) -> dict | None:
             proof = ("dV/dt = 0 identically (the terms cancel exactly)",)
             return base | {"verdict": "stable", "method": "conserved", "reason": text, "proof": proof}
         sign = prove_sign(dv, system.quadratic_symbols if isinstance(system, InvariantSystem) else None)
+        if sign is not None and sign.nonnegative and sign.sign > 0 and continuous:
+            repeller = _repeller(system, cand, dv, sign)
+            if repeller is not None:
+                return repeller
+            continue
         if sign is None or not sign.nonpositive:
             continue
         zero = _zero_text(system, dv)
         proof = [f"{cand.origin}; V is positive definite and radially unbounded"]
         if sign.form is not None and sign.form != dv:
             proof.append(f"dV/dt = {sign.form}")
-        proof += list(sign.facts)
+        proof += [f for f in sign.facts if not f.startswith("rewritten as")]
         proof.append(f"hence dV/dt <= 0, with equality exactly where {zero}")
-        base |= {"proof": tuple(proof), "lyapunov_stable": True}
+        base |= {"proof": tuple(proof), "lyapunov_stable": True, "sign": sign}
         if not continuous:
             partial = base | {
                 "verdict": "undecided",
@@ -279,8 +305,8 @@ def _lyapunov_attempt(a, system, label: str) -> dict | None:
                 f"{{dV/dt = 0}} could not be computed ({exc}), so asymptotic stability is undecided.",
             }
             continue
-        base["invariant_set"] = _set_text(inv)
-        head = f"V = {cand.V} has dV/dt = {dv} <= 0 (proved below), vanishing exactly where {zero}. "
+        base |= {"invariant_set": _set_text(inv), "invariant": inv}
+        head = f"V = {cand.V} has dV/dt = {dv} <= 0 (see the proof), vanishing exactly where {zero}. "
         if inv.only_origin:
             conv, rate, p = _decay(a, system, dv)
             text = head + (
@@ -290,9 +316,8 @@ def _lyapunov_attempt(a, system, label: str) -> dict | None:
                 "origin: it is globally asymptotically stable."
             )
             if conv == "sub-exponential":
-                text += (
-                    " The linearisation is a centre, so the convergence is not exponential"
-                    + (f": averaging the leading term of dV/dt over the rotation gives |z| ~ t^(-{p})." if p else ".")
+                text += " The linearisation is a centre, so the convergence is not exponential" + (
+                    f": averaging the leading term of dV/dt over the rotation gives |z| ~ t^(-{p})." if p else "."
                 )
             return base | {
                 "verdict": "asymptotically-stable",
@@ -330,6 +355,41 @@ def _lyapunov_attempt(a, system, label: str) -> dict | None:
     return partial
 
 
+def _repeller(system, cand, dv, sign) -> dict | None:
+    """dV/dt >= 0 and LaSalle's set {0}: in reversed time the origin attracts everything, so it is unstable."""
+    zero = _zero_text(system, dv)
+    try:
+        inv = largest_invariant_set(system, dv, zero)
+    except Undecided:
+        return None
+    if not inv.only_origin:
+        return None
+    proof = [f"{cand.origin}; V is positive definite"]
+    if sign.form is not None and sign.form != dv:
+        proof.append(f"dV/dt = {sign.form}")
+    proof += [f for f in sign.facts if not f.startswith("rewritten as")]
+    proof.append(f"hence dV/dt >= 0, with equality exactly where {zero}")
+    text = (
+        f"V = {cand.V} has dV/dt = {dv} >= 0 (see the proof), vanishing exactly where {zero}, and the largest "
+        "invariant set inside {dV/dt = 0} is the origin alone. A trajectory starting at z0 != 0 keeps "
+        "V >= V(z0) > 0; if it stayed in a small ball its limit set would be invariant inside {dV/dt = 0}, "
+        "i.e. the origin, where V = 0: impossible. So every trajectory leaves a neighbourhood of the origin "
+        "(in reversed time the origin is globally asymptotically stable): unstable, a repeller."
+    )
+    return {
+        "V": cand.V,
+        "dV": dv,
+        "verdict": "unstable",
+        "method": "lasalle",
+        "reason": text,
+        "proof": tuple(proof),
+        "sign": sign,
+        "invariant": inv,
+        "invariant_set": _set_text(inv),
+        "lyapunov_stable": False,
+    }
+
+
 def _decide(a, system) -> dict:
     """The verdict fields for one dimension class of ``a`` (system.dim1 tells which)."""
     out: dict = {"conserved": _conserved(system)}
@@ -342,12 +402,12 @@ def _decide(a, system) -> dict:
         text = (
             "The linearisation is decisive: every eigenvalue of the Jacobian at the origin has negative real "
             "part, so by Lyapunov's indirect method (Hartman-Grobman) the origin is locally exponentially "
-            f"asymptotically stable (rate {rate})."
+            "asymptotically stable" + (f" (rate {rate})." if rate is not None else ".")
         )
         extra = _lyapunov_attempt(a, system, "")
         if extra and extra["verdict"] == "asymptotically-stable" and "globally" in extra["reason"]:
             text += " Moreover, globally: " + extra["reason"]
-            out |= {k: extra[k] for k in ("V", "dV", "proof", "invariant_set")}
+            out |= {k: extra[k] for k in ("V", "dV", "proof", "invariant_set", "sign", "invariant")}
         return out | {
             "verdict": "asymptotically-stable",
             "method": "linearization",
@@ -371,7 +431,7 @@ def _decide(a, system) -> dict:
     if che is not None:
         text = (
             f"Chetaev's theorem with V = {che.V}: V > 0 on {{{che.region}}}, whose boundary contains the origin, "
-            f"and dV/dt > 0 there near the origin (proved below). Trajectories starting in that region "
+            f"and dV/dt > 0 there near the origin (see the proof). Trajectories starting in that region "
             "arbitrarily close to the origin leave a fixed neighbourhood of it: the origin is unstable."
         )
         return out | {
@@ -383,20 +443,39 @@ def _decide(a, system) -> dict:
             "proof": che.proof,
             "witness": che.witness,
             "lyapunov_stable": False,
+            "chetaev": che,
         }
     if found is not None:
         return out | found
     tried = ", ".join(str(c.V) for c in candidates(system, a.block))
+    chet = (
+        "no Chetaev function was found among |phi|^2, |theta|^2, +-theta.phi"
+        if isinstance(system, InvariantSystem)
+        else "Chetaev functions are only searched for rotation-invariant fields"
+    )
     return out | {
         "verdict": "undecided",
         "method": "none",
-        "reason": f"No certificate found: the sign of dV/dt could not be proved for V in {{{tried}}}, and no "
-        "Chetaev function was found among |phi|^2, |theta|^2, +-theta.phi. (The linearisation is "
-        f"{a.classification}, which does not decide.)",
+        "reason": f"No certificate found: the sign of dV/dt could not be proved for V in {{{tried}}}, and {chet}. "
+        f"(The linearisation is {a.classification}, which does not decide.)",
     }
 
 
 # --------------------------------------------------------------------------- dimensions
+_CERTIFICATE = (
+    "V",
+    "dV",
+    "proof",
+    "invariant_set",
+    "convergence",
+    "decay_rate",
+    "decay_exponent",
+    "sign",
+    "invariant",
+    "chetaev",
+)
+
+
 def _transfer(r1: dict, rn: dict) -> tuple[dict, dict]:
     """Collinear states are an invariant subspace carrying the dim-1 dynamics."""
     if r1["verdict"] == "unstable" and rn["verdict"] == "undecided":
@@ -405,6 +484,7 @@ def _transfer(r1: dict, rn: dict) -> tuple[dict, dict]:
             "method": "dimension",
             "lyapunov_stable": False,
             "witness": r1.get("witness"),
+            **{k: r1[k] for k in _CERTIFICATE if k in r1},
             "reason": "States with phi and theta on one line form an invariant subspace (phi' and theta' lie in "
             "span(phi, theta)), on which the dynamics is the 1-dimensional one, and that is unstable: "
             + r1["reason"]
@@ -416,6 +496,7 @@ def _transfer(r1: dict, rn: dict) -> tuple[dict, dict]:
             "method": "dimension",
             "reason": "The 1-dimensional dynamics is the restriction of the n >= 2 one to collinear states, an "
             "invariant subspace, and the origin is asymptotically stable for n >= 2: " + rn["reason"],
+            **{k: rn[k] for k in _CERTIFICATE if k in rn},
         }
     if r1["verdict"] in ("stable", "unstable") and rn["verdict"] == "undecided" and rn.get("lyapunov_stable"):
         rn = rn | {
@@ -481,7 +562,9 @@ def _cases(a, splits) -> NonlinearVerdict | None:
         seen = {sub.by_dim.get(key) for _, sub in results}
         by_dim[key] = seen.pop() if len(seen) == 1 else "depends on the parameters"
     verdict = next(iter(verdicts)) if len(verdicts) == 1 else "undecided"
-    notes = "; ".join(f"when {cond}: {sub.dim_note}" for cond, sub in results if sub.by_dim.get(DIM1) != sub.by_dim.get(DIMN))
+    notes = "; ".join(
+        f"when {cond}: {sub.dim_note}" for cond, sub in results if sub.by_dim.get(DIM1) != sub.by_dim.get(DIMN)
+    )
     return NonlinearVerdict(
         verdict=verdict,
         dim=a.dim,
@@ -539,12 +622,20 @@ def analyze_nonlinear(a) -> NonlinearVerdict:
     return result
 
 
+#: Time budget (seconds) of the search for one dimension class; past it the verdict is "undecided".
+TIME_BUDGET = 60
+
+
 def _safe(a, system) -> dict:
+    """``_decide`` within the time budget; any failure of the exact computation gives "undecided"."""
+    from ._errors import StabilityError
+    from ._linearize import _with_timeout
+
     try:
-        return _decide(a, system)
-    except Undecided as exc:  # pragma: no cover - _decide handles Undecided itself
-        return {"verdict": "undecided", "method": "none", "reason": f"undecided: {exc}"}
-
-
-def describe_candidate(c: Candidate) -> str:
-    return f"{c.name}: {c.V} ({c.origin})"
+        return _with_timeout(lambda: _decide(a, system), TIME_BUDGET)
+    except (Undecided, StabilityError, NotImplementedError, sp.PolynomialError, ValueError, TypeError) as exc:
+        return {
+            "verdict": "undecided",
+            "method": "none",
+            "reason": f"No certificate: the exact computation did not conclude ({type(exc).__name__}: {exc}).",
+        }

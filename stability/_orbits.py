@@ -33,7 +33,7 @@ from types import MappingProxyType
 
 import sympy as sp
 
-from ._lyapunov import R, S, U, InvariantSystem, Undecided, _simplify, solve_constraints
+from ._lyapunov import InvariantSystem, R, S, U, Undecided, _simplify, solve_constraints
 from ._signs import prove_sign
 
 __all__ = ["PeriodicOrbit", "rotation_orbits"]
@@ -164,7 +164,7 @@ def rotation_orbits(system: InvariantSystem) -> tuple[PeriodicOrbit, ...]:
     for sub in solve_constraints(system, eqs, {}):
         if _positive(system.reduce(R**2 * S**2 - U**2, sub)) is not True:
             continue  # collinear: no rotation
-        m0 = f.coefficients.applyfunc(lambda e: system.reduce(e, sub))
+        m0 = sp.Matrix(2, 2, [system.reduce(e, sub) for e in f.coefficients])
         if m0 == sp.zeros(2, 2):
             continue  # a set of equilibria, not orbits
         if _simplify(m0.trace()) != 0:

@@ -32,12 +32,20 @@ indexing, strings, comparisons, lambdas, comprehensions, keyword arguments, ``%`
 ``ValueError``, whose message names the offending construct, where it is, and what is
 allowed.
 
-Limits keep every input fast to reject: at most 2,000 characters, 1,000 syntax nodes,
-50 levels of nesting (20 of nested function calls); integer literals at most ``10**12``;
-a number in an exponent at most 64 in absolute value (so ``9**9**9`` and ``phi1**100000``
-are refused before anything is computed), and powers that combine to more than 256;
-numbers of at most 1,024 bits; no infinite, undefined (``1/0``, ``log(0)``) or complex
-(``sqrt(-1)``) values.
+Some limits keep every input quick to build or to reject, whatever SymPy would do with it:
+
+* at most 2,000 characters, 1,000 syntax nodes, 50 levels of nesting (a flat sum
+  ``a + b + c + ...`` is one level) and 20 levels of nested function calls;
+* integer literals at most ``10**12``; numbers in an exponent at most 64 in absolute
+  value, so ``9**9**9`` and ``phi1**100000`` are refused before anything is computed;
+  powers that combine, as in ``(phi1**64)**4``, at most 256; ``exp``, ``e**``,
+  ``sigmoid`` or ``softplus`` of something containing ``log`` only with numbers up to 64;
+* an exponent that depends on ``phi`` or ``theta`` only over a positive constant base
+  (``e**x``, ``2**x``; not ``phi1**theta1``);
+* constant parts (those without ``phi``, ``theta`` or parameters) real, finite and at
+  most ``1e300`` in absolute value: no ``1/0``, ``log(0)``, ``sqrt(-1)`` or ``exp(exp(10))``;
+* at most 50,000 + 100 n SymPy nodes, and 5 s to build (a last-resort timer, on the
+  main thread of POSIX systems).
 
 >>> import sympy as sp
 >>> phi = sp.symbols("phi1:3", real=True)
@@ -62,10 +70,16 @@ stability._errors.ExpressionParseError: unknown function '__import__' (column 1)
 from __future__ import annotations
 
 import ast
+import cmath
+import contextlib
 import keyword
 import math
 import re
+import signal
+import threading
 import time
+import unicodedata
+import warnings
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
@@ -85,6 +99,7 @@ __all__ = [
     "MAX_POWER",
     "MAX_NUMBER_BITS",
     "MAX_TREE_SIZE",
+    "MAX_CONSTANT",
     "MAX_SECONDS",
 ]
 
@@ -106,6 +121,8 @@ MAX_POWER = 256
 MAX_NUMBER_BITS = 1024
 #: Most nodes in the SymPy expression tree (shared parts count each time), plus 100 per dimension.
 MAX_TREE_SIZE = 50_000
+#: Largest absolute value of a constant sub-expression such as ``exp(exp(5))``.
+MAX_CONSTANT = 1e300
 #: Time after which building the expression is abandoned (a safety net; the limits above act first).
 MAX_SECONDS = 5.0
 
@@ -127,6 +144,32 @@ _SCALAR_FUNCTIONS = {
 _VECTOR_FUNCTIONS = {"dot": 2, "norm": 1}  # name -> number of vector arguments
 _FUNCTION_NAMES = ", ".join(sorted([*_SCALAR_FUNCTIONS, *_VECTOR_FUNCTIONS]))
 _CONSTANTS = {"pi": sp.pi, "e": sp.E}
+
+
+def _sigmoid_value(z: complex) -> complex:
+    if z.imag == 0:
+        x = z.real
+        return complex(1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x)))
+    return 1 / (1 + cmath.exp(-z))
+
+
+def _softplus_value(z: complex) -> complex:
+    if z.imag == 0:
+        x = z.real
+        return complex(max(x, 0.0) + math.log1p(math.exp(-abs(x))))
+    return cmath.log(1 + cmath.exp(z))
+
+
+_APPROXIMATIONS = {
+    sp.exp: cmath.exp,
+    sp.log: cmath.log,
+    sp.sin: cmath.sin,
+    sp.cos: cmath.cos,
+    sp.tanh: cmath.tanh,
+    sp.Abs: lambda z: complex(abs(z)),
+    sigmoid: _sigmoid_value,
+    softplus: _softplus_value,
+}
 _UNDEFINED = (sp.S.ComplexInfinity, sp.S.NaN, sp.S.Infinity, sp.S.NegativeInfinity)
 
 _FORBIDDEN_NODES = {
@@ -205,9 +248,11 @@ def parse_expression(
     lead = len(text) - len(text.lstrip())
     col_shift = lead if "\n" not in text[:lead] and "\r" not in text[:lead] else 0
     try:
-        tree = ast.parse(body, mode="eval")
+        with warnings.catch_warnings():  # e.g. SyntaxWarning for "1if": the error, if any, comes later
+            warnings.simplefilter("ignore")
+            tree = ast.parse(body, mode="eval")
     except SyntaxError as exc:
-        where = _location(exc.lineno, exc.offset, col_shift, body)
+        where = _location(exc.lineno, exc.offset, col_shift)
         detail = "" if exc.msg == "invalid syntax" else f": {exc.msg}"
         raise ExpressionParseError(f"invalid syntax{where}{detail}") from None
     except (RecursionError, MemoryError):
@@ -220,9 +265,13 @@ def parse_expression(
 
     builder = _Builder(body, col_shift, phi_t, theta_t, param_map)
     try:
-        result = builder.visit(tree.body, 1, 0)
+        with _watchdog(MAX_SECONDS):
+            result = builder.visit(tree.body, 1, 0)
     except ExpressionParseError:
         raise
+    except _Timeout:
+        sp.core.cache.clear_cache()  # SymPy may have cached half-evaluated objects
+        raise ExpressionParseError(f"expression is too complex: building it took more than {MAX_SECONDS:g} s") from None
     except RecursionError:
         raise ExpressionParseError("expression is too deeply nested to build") from None
     except MemoryError:
@@ -268,11 +317,11 @@ def _check_params(params: object) -> dict[str, sp.Expr]:
             raise InvalidParameterError(f"parameter name {name!r} looks like a vector component and is reserved")
         if not isinstance(value, sp.Expr):
             raise InvalidParameterError(f"parameter {name!r} must be a SymPy symbol; got {type(value).__name__}")
-        out[name] = value
+        out[unicodedata.normalize("NFKC", name)] = value  # as Python reads identifiers
     return out
 
 
-def _location(lineno: int | None, col: int | None, col_shift: int, text: str) -> str:
+def _location(lineno: int | None, col: int | None, col_shift: int) -> str:
     """`` (column C)`` or `` (line L, column C)``; ``col`` is 1-based, in characters."""
     if col is None:
         return ""
@@ -280,6 +329,42 @@ def _location(lineno: int | None, col: int | None, col_shift: int, text: str) ->
     if lineno is None or lineno <= 1:
         return f" (column {col + col_shift})"
     return f" (line {lineno}, column {col})"
+
+
+class _Timeout(BaseException):  # noqa: N818 - not an Exception, so no `except Exception` in SymPy swallows it
+    """Raised by the watchdog's signal handler inside SymPy code that runs too long."""
+
+
+@contextlib.contextmanager
+def _watchdog(seconds: float):
+    """Interrupt the block after ``seconds`` with :class:`_Timeout`, where that is possible.
+
+    SymPy can spend a very long time on a few pathological inputs (simplifying while it
+    asks about signs); the limits of this module keep those rare, and this catches the
+    rest. It uses a ``SIGALRM`` interval timer, so it acts only on POSIX, in the main
+    thread, and when no other timer is running; the builder's deadline, checked between
+    steps, covers the other cases.
+    """
+    usable = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
 
 
 class _Vector:
@@ -303,10 +388,11 @@ class _Builder:
         self.n = len(phi)
         self.vectors = {"phi": _Vector(phi), "varphi": _Vector(phi), "theta": _Vector(theta)}
         self.components = {"phi": phi, "varphi": phi, "theta": theta}
+        self.variables = frozenset(phi) | frozenset(theta)
         self.params = params
         self.deadline = time.monotonic() + MAX_SECONDS
-        self.checked: set[sp.Basic] = set()  # sub-expressions already checked against the limits
-        self.sizes: dict[sp.Basic, int] = {}  # tree size of each sub-expression seen
+        # sub-expressions already checked -> (tree size, approximate value if constant, else None)
+        self.info: dict[sp.Basic, tuple[int, complex | None]] = {}
         self.max_size = MAX_TREE_SIZE + 100 * self.n
 
     # ----- errors
@@ -314,11 +400,11 @@ class _Builder:
     def error(self, message: str, node: ast.AST | None, hint: str = "") -> ExpressionParseError:
         """``message (column C); hint``."""
         where = ""
-        if node is not None and getattr(node, "col_offset", None) is not None:
+        if isinstance(node, ast.expr):
             lines = re.split(r"\r\n|\r|\n", self.text)
             line = lines[node.lineno - 1] if 0 < node.lineno <= len(lines) else ""
             col = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", errors="ignore")) + 1
-            where = _location(node.lineno, col, self.col_shift, self.text)
+            where = _location(node.lineno, col, self.col_shift)
         return ExpressionParseError(f"{message}{where}; {hint}" if hint else f"{message}{where}")
 
     def names_help(self) -> str:
@@ -354,10 +440,16 @@ class _Builder:
             self.check_expr(expr, node)
 
     def check_expr(self, expr: sp.Basic, node: ast.AST) -> None:
-        stack = [expr]
+        """Check the sub-expressions of ``expr`` not seen before, children first."""
+        info = self.info
+        stack = [(expr, False)]
         while stack:
-            e = stack.pop()
-            if e in self.checked:
+            e, ready = stack.pop()
+            if e in info:
+                continue
+            if not ready:
+                stack.append((e, True))
+                stack.extend((a, False) for a in e.args if a not in info)
                 continue
             if any(e is u for u in _UNDEFINED):
                 raise self.error(f"the expression is undefined or infinite here ({e})", node)
@@ -372,24 +464,50 @@ class _Builder:
                         raise self.error(
                             f"the powers combine to too large an exponent ({r}, at most {MAX_POWER})", node
                         )
-            self.checked.add(e)
-            stack.extend(e.args)
-        if self.tree_size(expr) > self.max_size:
+            args = [info[a] for a in e.args]
+            size = 1 + sum(a[0] for a in args)
+            info[e] = (size, self.approximate(e, [a[1] for a in args], node))
+        if info[expr][0] > self.max_size:
             raise self.error(f"the expression grows too large (more than {self.max_size} SymPy nodes)", node)
 
-    def tree_size(self, expr: sp.Basic) -> int:
-        sizes = self.sizes
-        stack = [(expr, False)]
-        while stack:
-            e, ready = stack.pop()
-            if e in sizes:
-                continue
-            if ready:
-                sizes[e] = 1 + sum(sizes[a] for a in e.args)
+    def approximate(self, e: sp.Basic, values: list, node: ast.AST) -> complex | None:
+        """The value of a constant ``e`` as a complex float (None if not constant or unknown).
+
+        SymPy evaluates constants numerically when it asks for their sign, and that takes
+        forever for a huge argument such as ``cos(exp(exp(10)))``: such constants are refused.
+        """
+        try:
+            if e.is_Symbol:
+                return None
+            if e.is_Rational:
+                value = complex(e.p / e.q)
+            elif e is sp.I:
+                value = 1j
+            elif e.is_NumberSymbol:
+                value = complex(float(e))
+            elif not values or any(v is None for v in values):
+                return None
+            elif e.is_Add:
+                value = sum(values)
+            elif e.is_Mul:
+                value = math.prod(values)
+            elif e.is_Pow:
+                value = values[0] ** values[1]
+            elif type(e) in _APPROXIMATIONS and len(values) == 1:
+                value = _APPROXIMATIONS[type(e)](values[0])
             else:
-                stack.append((e, True))
-                stack.extend((a, False) for a in e.args if a not in sizes)
-        return sizes[expr]
+                return None
+            if not cmath.isfinite(value) or abs(value) > MAX_CONSTANT:
+                raise OverflowError
+        except OverflowError:
+            raise self.error(
+                f"a constant in the expression is too large (at most {MAX_CONSTANT:.0e} in absolute value)", node
+            ) from None
+        except (ValueError, ZeroDivisionError, TypeError):
+            return None  # undefined at this point: SymPy's own zoo/nan checks report it
+        if abs(value.imag) > 1e-9 * max(1.0, abs(value.real)):
+            raise self.error(f"the expression is not real: {_short(e, 40)} is a complex number", node)
+        return value
 
     def check_exponent(self, exponent: sp.Expr, node: ast.AST) -> None:
         """Numbers in an exponent must be small, so no huge power is ever computed."""
@@ -405,7 +523,8 @@ class _Builder:
             for r in arg.atoms(sp.Rational):
                 if abs(r.p) > MAX_EXPONENT or r.q > MAX_EXPONENT:
                     raise self.error(
-                        f"exp() of an expression containing log() may only use numbers up to {MAX_EXPONENT}",
+                        f"exp(), e**, sigmoid() or softplus() of an expression containing log() may only use "
+                        f"numbers up to {MAX_EXPONENT}",
                         node,
                         f"got {_short(r)}",
                     )
@@ -550,6 +669,14 @@ class _Builder:
             if base is not sp.E:  # e**x is exp(x), checked like it
                 self.check_exponent(exponent, node)
             self.check_log_argument(exponent, node)
+            if exponent.free_symbols & self.variables:
+                value = self.info[base][1] if base in self.info else None
+                if value is None or value.real <= 0:  # SymPy is very slow on such towers, and they are rarely real
+                    raise self.error(
+                        "a power whose exponent depends on phi or theta needs a positive constant base",
+                        node,
+                        "as in e**x or 2**x",
+                    )
             return base**exponent
         raise self.forbidden(f"the operator {type(op).__name__}", node)  # pragma: no cover - all ops are listed
 
@@ -595,7 +722,7 @@ class _Builder:
             u = self.vector(args[0], node, "norm()")
             return sp.sqrt(self.dot(u, u))
         arg = self.scalar(args[0], node, f"{name}()")
-        if name == "exp":
+        if name in ("exp", "sigmoid", "softplus"):  # the last two are evaluated through exp()
             self.check_log_argument(arg, node)
         return _SCALAR_FUNCTIONS[name](arg)
 

@@ -99,13 +99,6 @@ def _verify(analysis):
         return None
 
 
-def _nonlinear(analysis):
-    try:
-        return analysis.nonlinear
-    except (ImportError, AttributeError):
-        return None
-
-
 def run_cases(
     cases: Sequence[Case] | None = None,
     *,
@@ -125,7 +118,8 @@ def run_cases(
         a = case.analyze(dim)
         say(f"[{i}/{len(cases)}] {case.title}: numeric verification")
         ver = _verify(a)
-        nl = _nonlinear(a)
+        say(f"[{i}/{len(cases)}] {case.title}: nonlinear analysis")
+        nl = a.nonlinear
         say(f"[{i}/{len(cases)}] {case.title}: trajectory to t = {case.t_end:g}")
         tr = a.simulate(post_initial_state(dim), case.t_end, dt=dt, warn=False)
         out.append(CaseResult(case, a, tr, ver, nl, time.perf_counter() - start))
@@ -166,10 +160,7 @@ def _attr(obj, *names):
 
 
 def _nonlinear_md(record) -> str:
-    if record is None:
-        return "–"
-    verdict = _attr(record, "verdict", "classification", "behaviour")
-    return _md_escape(str(verdict)) if verdict is not None else _md_escape(str(record))
+    return "–" if record is None else _md_escape(record.verdict)
 
 
 def _save(fig, path: Path, dpi: int) -> str:
@@ -256,8 +247,10 @@ def _page(results, images, extra, elapsed) -> str:
     ]
     for r in results:
         a, v = r.analysis, r.verification
-        sym = a.classification if a.classification in (a.detail, "non-differentiable") else (
-            f"{a.classification} ({a.detail})"
+        sym = (
+            a.classification
+            if a.classification in (a.detail, "non-differentiable")
+            else (f"{a.classification} ({a.detail})")
         )
         agrees = _attr(v, "agrees")
         lines.append(
@@ -292,10 +285,13 @@ def _page(results, images, extra, elapsed) -> str:
         lines += [f'<a id="{r.case.key.replace("_", "-")}"></a>', "", f"## {r.case.title}", ""]
         lines += [f"The post's {r.case.note}." if r.case.note.startswith("eq") else r.case.note.capitalize() + ".", ""]
         lines += [*_field_md(a), ""]
-        lines += [_md_escape(a.explanation), ""]
+        lines += [f"**Linearisation.** {_md_escape(a.explanation)}", ""]
+        if r.nonlinear is not None:
+            nl = r.nonlinear
+            lines += [f"**Nonlinear analysis: {nl.verdict}** ({nl.method}). {_md_escape(nl.reason)}", ""]
         v = r.verification
         if v is not None and _attr(v, "explanation"):
-            lines += [f"Numerically: {_attr(v, 'explanation')}", ""]
+            lines += [f"**Numerically.** {_md_escape(_attr(v, 'explanation'))}", ""]
         lines += [
             f"![{r.case.title}]({images[r.case.key]})",
             "",

@@ -29,7 +29,7 @@ import sympy as sp
 
 from ._functions import sigmoid, softplus
 
-__all__ = ["Sign", "prove_sign", "sign_of"]
+__all__ = ["Sign", "prove_sign", "sign_of", "is_nonpositive", "is_nonnegative"]
 
 _POSITIVE_FUNCTIONS = (sp.exp, sigmoid, softplus, sp.cosh)
 _ODD_INCREASING = (sp.tanh, sp.sinh, sp.atan, sp.asinh, sp.erf)
@@ -315,3 +315,31 @@ def prove_sign(expr: sp.Expr, quadratic: tuple[sp.Symbol, sp.Symbol, sp.Symbol] 
         if s is not None:
             return Sign(s.sign, s.zeros, s.var, s.facts, expr)
     return None
+
+
+def _decide(expr: sp.Expr, want: int, quadratic=None) -> bool | None:
+    s = prove_sign(expr, quadratic)
+    if s is None:
+        return None
+    if s.sign == 0:
+        return True
+    if s.var is not None:  # takes both signs (var real, unconstrained)
+        return False
+    if s.sign == want:
+        return True
+    return False if s.zeros != ((),) else True
+
+
+def is_nonpositive(expr: sp.Expr, quadratic=None) -> bool | None:
+    """True if ``expr <= 0`` is proved, False if it is proved positive somewhere, None if undecided.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> is_nonpositive(-x**2), is_nonpositive(x**3), is_nonpositive(sp.sin(x)) is None
+    (True, False, True)
+    """
+    return _decide(sp.sympify(expr), -1, quadratic)
+
+
+def is_nonnegative(expr: sp.Expr, quadratic=None) -> bool | None:
+    """True if ``expr >= 0`` is proved, False if it is proved negative somewhere, None if undecided."""
+    return _decide(sp.sympify(expr), 1, quadratic)

@@ -108,7 +108,9 @@ def _label(analysis, *, dim: bool = True) -> str:
     names = {"lam": r"\lambda", "alpha": r"\alpha"}
     items = [f"${names.get(k, k)} = {v}$" for k, v in analysis.params.items()]
     weights = {"l2": r"\alpha"}
-    items += [f"L2 ${weights.get(k, k)} = {v}$" if k == "l2" else f"{k} = {v}" for k, v in analysis.regularizers.items()]
+    items += [
+        f"L2 ${weights.get(k, k)} = {v}$" if k == "l2" else f"{k} = {v}" for k, v in analysis.regularizers.items()
+    ]
     if dim:
         items.append(f"$n = {analysis.dim}$")
     return analysis.variant.name + (f" ({', '.join(items)})" if items else "")
@@ -240,7 +242,11 @@ def phase_portrait(
     ax.set_aspect("equal")
     ax.set_xlabel(r"$\varphi$ (discriminator)")
     ax.set_ylabel(r"$\theta$ (generator)")
-    detail = "" if analysis.detail in (analysis.classification,) or analysis.classification == "non-differentiable" else f" ({analysis.detail})"
+    detail = (
+        ""
+        if analysis.detail in (analysis.classification,) or analysis.classification == "non-differentiable"
+        else f" ({analysis.detail})"
+    )
     ax.set_title(title or f"{_label(analysis)}\nequilibrium: {analysis.classification}{detail}")
     return fig
 
@@ -288,8 +294,15 @@ def eigenvalue_plot(analysis, *, ax: Axes | None = None, title: str | None = Non
     else:
         ax.set_xlim(-1, 1)
         ax.set_ylim(-1, 1)
-        ax.text(0.5, 0.5, "no Jacobian at the equilibrium:\nthe field is not differentiable there",
-                transform=ax.transAxes, ha="center", va="center", fontsize=11)
+        ax.text(
+            0.5,
+            0.5,
+            "no Jacobian at the equilibrium:\nthe field is not differentiable there",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=11,
+        )
     ax.set_title(title or f"{_label(analysis)}\neigenvalues of $J$: {analysis.classification}")
     return fig
 
@@ -367,7 +380,7 @@ def ema_plot(tr, beta: float = 0.999, *, ax: Axes | None = None, index: int = 0,
     return fig
 
 
-def animate_theta_plane(tr, path, *, index: int = 0, frames: int = 100, fps: int = 20, dpi: int = 80):
+def animate_theta_plane(tr, path, *, index: int = 0, frames: int = 80, fps: int = 16, dpi: int = 80):
     """Write a GIF of the trajectory being drawn in the theta plane (matplotlib's PillowWriter).
 
     Returns the path written.
@@ -376,6 +389,8 @@ def animate_theta_plane(tr, path, *, index: int = 0, frames: int = 100, fps: int
 
     index = _check_index(tr, index)
     fig = theta_plane(tr, index=index)
+    fig.canvas.draw()  # lay out once, then freeze the layout: re-running it per frame is slow
+    fig.set_layout_engine("none")
     ax = fig.axes[0]
     (line,) = ax.lines
     x, y = line.get_data()

@@ -18,8 +18,9 @@ LAM = sp.Symbol("lam", positive=True)
 BOLD_PHI, BOLD_THETA = r"\boldsymbol{\varphi}", r"\boldsymbol{\theta}"
 
 
-def steps_by_key(a) -> dict[str, Step]:
-    return {s.key: s for s in derivation(a)}
+def steps_by_key(a, nonlinear: bool = False) -> dict[str, Step]:
+    """The derivation's steps; without the nonlinear analysis (slow for symbolic parameters) unless asked."""
+    return {s.key: s for s in derivation(a, nonlinear=nonlinear)}
 
 
 def equations(step: Step) -> str:
@@ -76,7 +77,7 @@ def test_gan_qp_second_order_is_theta_dd_equals_minus_theta():
 
 # -- the steps, vector notation -------------------------------------------------------------
 def test_vanilla_ns_eqs_7_and_8_in_vector_form():
-    steps = steps_by_key(analyze("vanilla_ns"))
+    steps = steps_by_key(analyze("vanilla_ns"), nonlinear=True)
     assert list(steps) == [
         "setting",
         "losses",
@@ -86,7 +87,7 @@ def test_vanilla_ns_eqs_7_and_8_in_vector_form():
         "second_order",
         "eigenvalues",
         "verdict",
-        *(["nonlinear"] if "nonlinear" in steps else []),
+        "nonlinear",
     ]
     field = equations(steps["field"])
     sig = r"\sigma\left(\boldsymbol{\theta}\cdot\boldsymbol{\varphi}\right)"
@@ -160,6 +161,24 @@ def test_symbolic_parameters_stay_symbolic():
     assert r"\ddot{\boldsymbol{\theta}} &\approx -2 \alpha \dot{\boldsymbol{\theta}} - \boldsymbol{\theta}/4" in (
         equations(reg["second_order"])
     )
+
+
+def test_the_nonlinear_proof_closes_the_derivation():
+    steps = steps_by_key(analyze("vanilla_ns"), nonlinear=True)
+    nl = steps["nonlinear"]
+    assert nl.values["verdict"] == analyze("vanilla_ns").nonlinear.verdict
+    assert r"\textbf{" + nl.values["verdict"] in nl.text and "LaSalle" in nl.note
+    assert "Chetaev" in steps_by_key(analyze("wgan"), nonlinear=True)["nonlinear"].note
+    assert nl.note in analyze("vanilla_ns").to_latex()
+
+
+def test_gradients_are_minus_the_field_for_every_builtin():
+    for name in ("vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp"):
+        a = analyze(name)
+        g = steps_by_key(a)["gradients"].values
+        f = a.dynamics.invariant
+        assert (f.a, f.b) == tuple(-x for x in g["grad_phi_d"]), name
+        assert (f.c, f.d) == tuple(-x for x in g["grad_theta_g"]), name
 
 
 def test_steps_are_frozen_records():

@@ -12,7 +12,7 @@ import sympy
 from matplotlib.collections import LineCollection, PathCollection
 
 from stability import InvalidParameterError, UnknownNameError, analyze
-from stability import plotting as P
+from stability import plotting as P  # noqa: N812
 from stability._cli import main
 
 X0 = [0.1, 0.2, 0.2, 0.1]

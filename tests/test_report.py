@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import matplotlib.image as mpimg
+
 from stability._cli import main
 from stability._report import Case, post_cases, run_cases, write_report
 from stability._variants import VARIANTS
@@ -45,7 +46,7 @@ def test_report_pieces_on_two_short_cases(tmp_path):
     cases = [Case("a", "Vanilla", "vanilla_ns", 2.0), Case("b", "GAN-QP", "gan_qp", 2.0)]
     messages = []
     results = run_cases(cases, dt=0.05, progress=messages.append)
-    assert [r.case.key for r in results] == ["a", "b"] and len(messages) == 6
+    assert [r.case.key for r in results] == ["a", "b"] and len(messages) == 8
     assert results[0].trajectories.t_end == 2.0 and results[0].trajectories.x0.tolist() == [[0.1, 0.2, 0.2, 0.1]]
     path = write_report(results, tmp_path / "r", dpi=40)
     page = path.read_text()

@@ -10,6 +10,12 @@ def register(sub) -> None:
     p = sub.add_parser("analyze", help="derive the training ODE and classify the equilibrium")
     add_variant_arguments(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--nonlinear",
+        action="store_true",
+        help="also decide stability beyond the linearisation, with its certificate (Lyapunov/LaSalle/Chetaev, "
+        "periodic orbits, n = 1 vs n >= 2)",
+    )
     p.set_defaults(func=run)
 
 
@@ -44,8 +50,11 @@ def format_analysis(a) -> str:
 def run(args) -> int:
     variant, params, regs = resolve_variant(args)
     a = analyze(variant, dim=args.dim, params=params, regularizers=regs)
+    nonlinear = getattr(args, "nonlinear", False)
     if args.json:
-        print_json(a.to_dict())
+        print_json(a.to_dict(nonlinear=True) if nonlinear else a.to_dict())
     else:
         print(format_analysis(a))
+        if nonlinear:
+            print(a.nonlinear.summary())
     return 0

@@ -20,13 +20,16 @@ def register(sub) -> None:
     add_variant_arguments(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--fragment", action="store_true", help="only the equations (align* blocks), no preamble")
+    p.add_argument(
+        "--no-nonlinear", action="store_true", help="leave out the nonlinear analysis (faster with symbolic parameters)"
+    )
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     variant, params, regs = resolve_variant(args)
     a = analyze(variant, dim=args.dim, params=params, regularizers=regs)
-    text = a.to_latex(fragment=args.fragment)
+    text = a.to_latex(fragment=args.fragment, nonlinear=not args.no_nonlinear)
     if not args.output or args.output == "-":
         sys.stdout.write(text)
         return 0

@@ -29,15 +29,27 @@ def register(sub) -> None:
         default=None,
         help=f"one of {', '.join(KINDS)} (default: theta, or phase when --dim 1)",
     )
-    p.add_argument("-o", "--output", metavar="FILE", help="FILE.png, .pdf or .svg (.gif with --animate); "
-                   "default NAME-KIND.png in the current directory")
-    p.add_argument("--x0", metavar="V,V,...", help="initial state phi_1..phi_n,theta_1..theta_n "
-                   "(default: the post's 0.1,0.2,0.2,0.1 pattern)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="FILE.png, .pdf or .svg (.gif with --animate); default NAME-KIND.png in the current directory",
+    )
+    p.add_argument(
+        "--x0",
+        metavar="V,V,...",
+        help="initial state phi_1..phi_n,theta_1..theta_n (default: the post's 0.1,0.2,0.2,0.1 pattern)",
+    )
     p.add_argument("--t-end", type=float, default=None, metavar="T", help="integration time (default: the post's)")
     p.add_argument("--dt", type=float, default=0.01, metavar="DT", help="output and EMA step (default 0.01)")
     p.add_argument("--beta", type=float, default=0.999, help="EMA decay for --kind ema (default 0.999)")
-    p.add_argument("--compare", action="append", default=[], metavar="NAME",
-                   help="another built-in variant to overlay (--kind distance); repeatable")
+    p.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another built-in variant to overlay (--kind distance); repeatable",
+    )
     p.add_argument("--animate", action="store_true", help="write an animated GIF of the theta-plane trajectory")
     p.add_argument("--dpi", type=int, default=120, help="resolution of raster output (default 120)")
     p.set_defaults(func=run)
@@ -49,7 +61,9 @@ def _parse_x0(text: str | None):
     try:
         return [float(v) for v in text.replace(" ", "").split(",") if v]
     except ValueError:
-        raise InvalidParameterError(f"--x0 expects comma-separated numbers, e.g. 0.1,0.2,0.2,0.1; got {text!r}") from None
+        raise InvalidParameterError(
+            f"--x0 expects comma-separated numbers, e.g. 0.1,0.2,0.2,0.1; got {text!r}"
+        ) from None
 
 
 def _output(args, kind: str, name: str) -> Path:
@@ -58,7 +72,8 @@ def _output(args, kind: str, name: str) -> Path:
     allowed = (".gif",) if args.animate else FORMATS
     if path.suffix.lower() not in allowed:
         raise InvalidParameterError(
-            f"output file must end in {', '.join(allowed)}" + (" with --animate" if args.animate else "")
+            f"output file must end in {', '.join(allowed)}"
+            + (" with --animate" if args.animate else "")
             + f"; got {str(path)!r}"
         )
     if not path.parent.exists():

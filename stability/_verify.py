@@ -1,0 +1,571 @@
+"""``verify()``: integrate the training ODE and check the symbolic verdict against what the trajectories do.
+
+Every figure is *measured* on trajectories from random initial states (:func:`simulate` in
+summary mode), then compared with the eigenvalues where the linearisation decides:
+
+* ``rate``: the fitted exponential rate of ``|z(t)|`` (``log |z| ~ -rate * t``; positive =
+  converging), measured in the linear regime ``|z| <= 0.01`` when the equilibrium is
+  hyperbolic, otherwise over the second half of the run.
+* ``frequency``: the angular velocity of a pair ``(phi_k, theta_k)`` averaged over whole turns.
+* ``power``: the exponent p of a power law ``|z| ~ t^(-p)`` fitted over the second half.
+* ``radius``: for trajectories settled on a closed orbit, the mean ``|theta|`` over its last turns.
+
+Behaviours (one per trajectory, the majority is the verdict):
+
+* ``"converges"``: ``|z|`` decays exponentially (fell 10^4-fold, or its log-log slope keeps steepening);
+* ``"slow-convergence"``: a sustained power-law decay ``|z| ~ t^(-p)``, ``p >= 0.05`` (e.g.
+  vanilla_ns in dimension 1, p -> 1/2);
+* ``"oscillates"``: bounded, neither converging nor diverging (closed orbits, quasi-periodic motion);
+* ``"limit-cycle"``: every trajectory settles on a closed orbit of the *same* radius although they
+  started at different distances (an isolated, attracting orbit, e.g. WGAN-GP with c = 1);
+* ``"diverges"``: overflow, a 100-fold growth, or a sustained power-law growth;
+* ``"singular"``: the trajectory was stopped at a singularity of the field (NaN, infinity or a
+  step-size underflow at a discontinuity).
+
+Agreement with the symbolic classification:
+
+* stable <-> converges, with the rate and frequency matching ``-max Re`` and ``|Im|`` of the
+  dominant eigenvalues (within ``TOLERANCES``);
+* unstable <-> diverges or moves away (trajectories from ``1e-6`` leave the ball of radius
+  ``1e-3``), with a matching growth rate;
+* center -> any bounded behaviour is consistent (the linearisation is inconclusive), but the
+  frequency must match ``|Im|``;
+* non-hyperbolic -> any bounded behaviour;
+* non-differentiable -> the numerics decide: ``agrees`` is True and the explanation says what
+  was observed.
+
+>>> from stability import analyze
+>>> v = analyze("wgan_gp", params={"c": 0}).verify(samples=4)
+>>> v.behaviour, v.agrees, round(v.rate, 2), round(v.frequency, 2)
+('converges', True, 0.1, 0.99)
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from numpy.typing import NDArray
+
+from ._errors import InvalidParameterError
+from ._integrate import Status
+from ._numerics import Trajectories, random_states, simulate
+
+__all__ = ["BEHAVIOURS", "TOLERANCES", "Measurement", "Verification", "verify"]
+
+BEHAVIOURS = ("converges", "slow-convergence", "oscillates", "limit-cycle", "diverges", "singular")
+BOUNDED = frozenset({"converges", "slow-convergence", "oscillates", "limit-cycle"})
+
+#: Agreement tolerances: |measured - predicted| <= rel * |predicted| + abs.
+TOLERANCES: Mapping[str, float] = MappingProxyType(
+    {
+        "rate_rel": 0.02,
+        "rate_abs": 1e-3,
+        "frequency_rel": 0.01,
+        "frequency_abs": 2e-3,
+        # a centre is measured at a finite amplitude, where the nonlinear terms shift the frequency
+        "center_frequency_rel": 0.02,
+    }
+)
+
+LINEAR_RADIUS = 1e-2  # |z| below which the linearisation is assumed to describe the motion
+FLOOR = 1e-9  # |z| below which measurements are left out (solver noise)
+DECADES = 1e4  # a 10^4-fold decrease counts as convergence
+SETTLED = 1e-3  # relative change of the orbit's mean |theta| between two late windows
+SAME_RADIUS = 1e-2  # relative spread of the settled radii for a limit cycle
+MIN_POWER = 0.05  # smallest sustained power-law decay/growth exponent that counts
+STEPS = 4000  # output steps of a verification run
+
+
+# ----------------------------------------------------------------------------- measurement
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What one trajectory did. ``rate``, ``power``, ``frequency``, ``radius`` are None when undefined."""
+
+    index: int
+    initial_distance: float
+    final_distance: float
+    max_distance: float
+    status: str
+    stop_time: float
+    behaviour: str
+    rate: float | None
+    power: float | None
+    frequency: float | None
+    radius: float | None
+    settled: bool
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _fit_slope(x: NDArray, y: NDArray) -> float | None:
+    if x.size < 3 or np.ptp(x) == 0:
+        return None
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def _power(t: NDArray, r: NDArray, lo: float, hi: float) -> float | None:
+    """Exponent p of ``r ~ t^(-p)`` fitted on ``lo <= t <= hi`` (points above FLOOR)."""
+    sel = (t >= lo) & (t <= hi) & (r > FLOOR) & (t > 0)
+    slope = _fit_slope(np.log(t[sel]), np.log(r[sel]))
+    return None if slope is None else -slope
+
+
+def _turns(t: NDArray, w: NDArray, lo: float, hi: float) -> tuple[float, float, int] | None:
+    """First and last times of whole turns of the winding ``w`` in ``[lo, hi]``, and the number of turns."""
+    sel = np.flatnonzero((t >= lo) & (t <= hi) & np.isfinite(w))
+    if sel.size < 3:
+        return None
+    ts, ws = t[sel], w[sel]
+    if ws[-1] < ws[0]:
+        ws = -ws
+    turns = int((ws[-1] - ws[0]) // (2 * np.pi))
+    if turns < 1:
+        return None
+    level = ws[0] + 2 * np.pi * turns
+    j = int(np.argmax(ws >= level))  # first sample at or past the last whole turn
+    t_last = ts[j] if j == 0 else np.interp(level, ws[j - 1 : j + 1], ts[j - 1 : j + 1])
+    return float(ts[0]), float(t_last), turns
+
+
+def _frequency(t: NDArray, w: NDArray, lo: float, hi: float) -> float | None:
+    """Angular frequency: whole turns of the winding angle over their duration (or the drift if < 1 turn)."""
+    whole = _turns(t, w, lo, hi)
+    if whole is not None:
+        t0, t1, n = whole
+        return 2 * np.pi * n / (t1 - t0)
+    sel = (t >= lo) & (t <= hi) & np.isfinite(w)
+    if sel.sum() < 2:
+        return None
+    ts, ws = t[sel], w[sel]
+    return float(abs(ws[-1] - ws[0]) / (ts[-1] - ts[0]))
+
+
+def _turn_mean(t: NDArray, y: NDArray, w: NDArray, lo: float, hi: float) -> float | None:
+    """Mean of ``y`` over the whole turns contained in ``[lo, hi]`` (all of it if no whole turn)."""
+    whole = _turns(t, w, lo, hi)
+    a, b = (whole[0], whole[1]) if whole else (lo, hi)
+    sel = (t >= a) & (t <= b) & np.isfinite(y)
+    if sel.sum() < 2:
+        return None
+    ys, ts = y[sel], t[sel]
+    return float(np.sum((ys[1:] + ys[:-1]) * np.diff(ts)) / (2 * (ts[-1] - ts[0])))
+
+
+def _rate_window(t: NDArray, r: NDArray, regime: str, r0: float, t_end: float) -> NDArray[np.bool_]:
+    ok = np.isfinite(r) & (r > FLOOR)
+    if regime == "decay":
+        sel = ok & (r <= min(LINEAR_RADIUS, 0.1 * r0))
+    elif regime == "growth":
+        sel = ok & (r <= LINEAR_RADIUS) & (r >= 20 * r0)
+    else:
+        sel = np.zeros_like(ok)
+    if sel.sum() >= 10 and np.ptp(np.log(r[sel])) >= 1.0:
+        # from the first to the last point of the regime (the motion need not be monotone)
+        idx = np.flatnonzero(sel)
+        window = np.zeros_like(ok)
+        window[idx[0] : idx[-1] + 1] = True
+        return window & ok
+    return ok & (t >= t_end / 2)
+
+
+def _measure(tr: Trajectories, k: int, regime: str) -> Measurement:
+    t, r, th, w = tr.summary_times, tr.norm[k], tr.theta_norm[k], tr.winding[k]
+    r0, t_end = float(r[0]), tr.t_end
+    status = Status(int(tr.status[k]))
+    valid = np.isfinite(r)
+    r_end = float(tr.norm[k][valid][-1]) if status != Status.OVERFLOW else float(np.linalg.norm(tr.final[k]))
+    window = _rate_window(t, r, regime, r0, t_end)
+    slope = _fit_slope(t[window], np.log(r[window]))
+    rate = None if slope is None else -slope
+    frequency = _frequency(t, w, t[window][0], t[window][-1]) if window.any() else None
+    p_early, p_late = _power(t, r, t_end / 4, t_end / 2), _power(t, r, t_end / 2, t_end)
+    radius, settled = None, False
+
+    if status == Status.OVERFLOW:
+        behaviour = "diverges"
+    elif status != Status.OK:
+        behaviour = "singular"
+    elif r_end <= max(r0 / DECADES, 10 * FLOOR) or (
+        p_early is not None and p_late is not None and p_late >= 0.5 and p_late >= 1.7 * p_early
+    ):
+        behaviour = "converges"
+    elif r_end >= 100 * r0 or (
+        p_early is not None and p_late is not None and p_late <= -MIN_POWER and p_late <= 0.6 * p_early
+    ):
+        behaviour = "diverges"
+    elif p_early is not None and p_late is not None and p_late >= MIN_POWER and p_late >= 0.6 * p_early:
+        behaviour = "slow-convergence"
+    else:
+        behaviour = "oscillates"
+        before = _turn_mean(t, th, w, t_end / 2, 0.75 * t_end)
+        radius = _turn_mean(t, th, w, 0.75 * t_end, t_end)
+        if before is not None and radius is not None and radius > 0:
+            settled = abs(radius - before) <= SETTLED * radius
+    return Measurement(
+        index=k,
+        initial_distance=r0,
+        final_distance=r_end,
+        max_distance=float(tr.max_norm[k]),
+        status=status.name,
+        stop_time=float(tr.stop_time[k]),
+        behaviour=behaviour,
+        rate=rate,
+        power=p_late,
+        frequency=frequency,
+        radius=radius,
+        settled=settled,
+    )
+
+
+# ----------------------------------------------------------------------------- the record
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Verification:
+    """The numerical check of one analysis (see the module docstring for the rules).
+
+    Attributes:
+        variant, dim, params, regularizers: what was verified.
+        classification: the symbolic verdict being checked.
+        predicted_rate: ``-max Re`` of the eigenvalues (None without a Jacobian).
+        predicted_frequency: ``|Im|`` of the eigenvalues with the largest real part.
+        behaviour: the numeric verdict, one of :data:`BEHAVIOURS` (the majority of the trajectories).
+        counts: how many trajectories showed each behaviour.
+        agrees: whether the numerics are consistent with ``classification``.
+        explanation: why, in plain English, with the measured figures.
+        final_distance: median over trajectories of ``|z(t_end)|``.
+        rate: median fitted exponential rate of ``|z|`` (positive = converging).
+        frequency: median angular frequency.
+        power: median exponent p of ``|z| ~ t^(-p)`` over the second half (None if undefined).
+        radius: median ``|theta|`` of the closed orbits the trajectories settled on (None if none did).
+        bounded: True if no trajectory diverged.
+        measurements: one :class:`Measurement` per trajectory.
+        settings: samples, t_end, dt, seed, radius, rtol, atol used.
+        tolerances: the tolerances used for the comparisons.
+    """
+
+    variant: str
+    dim: int
+    params: Mapping[str, str]
+    regularizers: Mapping[str, str]
+    classification: str
+    predicted_rate: float | None
+    predicted_frequency: float | None
+    behaviour: str
+    counts: Mapping[str, int]
+    agrees: bool
+    explanation: str
+    final_distance: float
+    rate: float | None
+    frequency: float | None
+    power: float | None
+    radius: float | None
+    bounded: bool
+    measurements: tuple[Measurement, ...] = field(default=())
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    tolerances: Mapping[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """A JSON-serialisable dictionary of every field."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        for k in ("params", "regularizers", "counts", "settings", "tolerances"):
+            out[k] = dict(out[k])
+        out["measurements"] = [m.to_dict() for m in self.measurements]
+        return out
+
+    def _figures(self) -> list[tuple[str, str]]:
+        rows = [("final distance", _fmt(self.final_distance))]
+        for name, measured, predicted in (
+            ("rate", self.rate, self.predicted_rate),
+            ("frequency", self.frequency, self.predicted_frequency),
+        ):
+            text = _fmt(measured)
+            if predicted is not None:
+                text += f" (predicted {_fmt(predicted)})"
+            rows.append((name, text))
+        if self.power is not None and self.behaviour in ("slow-convergence", "diverges"):
+            rows.append(("power", _fmt(self.power)))
+        if self.radius is not None:
+            rows.append(("radius", _fmt(self.radius)))
+        return rows
+
+    def __repr__(self) -> str:
+        figures = ", ".join(f"{k}={v}" for k, v in self._figures())
+        return (
+            f"Verification({self.variant!r}, dim={self.dim}: {self.classification} -> {self.behaviour}, "
+            f"agrees={self.agrees}; {figures})"
+        )
+
+    def _repr_markdown_(self) -> str:
+        rows = [
+            ("variant", f"`{self.variant}`, n = {self.dim}"),
+            ("symbolic verdict", self.classification),
+            ("numeric behaviour", f"**{self.behaviour}** ({_counts_text(self.counts)})"),
+            *self._figures(),
+            ("agrees", "yes" if self.agrees else "**no**"),
+        ]
+        table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+        return f"{table}\n\n{self.explanation}\n"
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.4g}"
+
+
+def _counts_text(counts: Mapping[str, int]) -> str:
+    total = sum(counts.values())
+    return ", ".join(f"{n}/{total} {b}" for b, n in counts.items())
+
+
+def _median(values) -> float | None:
+    values = [v for v in values if v is not None and math.isfinite(v)]
+    return float(np.median(values)) if values else None
+
+
+# ----------------------------------------------------------------------------- predictions
+
+
+def _predictions(analysis) -> tuple[float | None, float | None]:
+    parts = analysis.eigenvalue_parts
+    if not parts:
+        return None, None
+    try:
+        re = [float(sp.N(p.real)) for p in parts]
+        im = [abs(float(sp.N(p.imag))) for p in parts]
+    except TypeError:  # symbolic
+        return None, None
+    top = max(re)
+    return -top, max(i for r, i in zip(re, im) if abs(r - top) <= 1e-12 * max(1.0, abs(top)))
+
+
+def _close(measured: float | None, predicted: float, rel: float, absolute: float) -> bool:
+    return measured is not None and abs(measured - predicted) <= rel * abs(predicted) + absolute
+
+
+# ----------------------------------------------------------------------------- verdict
+
+
+def _verdict(classification, behaviour, rate, frequency, p_rate, p_freq, counts, tol) -> tuple[bool, str]:
+    seen = f"the trajectories {_BEHAVIOUR_TEXT[behaviour]}"
+    if classification == "stable":
+        if behaviour != "converges":
+            return False, f"The linearisation predicts exponential convergence, but {seen}."
+        ok_rate = _close(rate, p_rate, tol["rate_rel"], tol["rate_abs"])
+        ok_freq = _close(frequency, p_freq, tol["frequency_rel"], tol["frequency_abs"])
+        text = (
+            f"The linearisation predicts exponential convergence at rate {p_rate:.4g} with angular frequency "
+            f"{p_freq:.4g}; {seen}, at a measured rate {_fmt(rate)} and frequency {_fmt(frequency)}"
+        )
+        if ok_rate and ok_freq:
+            return True, text + ": both match."
+        bad = [n for n, ok in (("rate", ok_rate), ("frequency", ok_freq)) if not ok]
+        return False, text + f": the {' and '.join(bad)} do not match within tolerance."
+    if classification == "unstable":
+        if behaviour not in ("diverges", "limit-cycle", "oscillates", "singular"):
+            return False, f"The linearisation predicts that trajectories move away from the equilibrium, but {seen}."
+        ok_rate = _close(rate, p_rate, tol["rate_rel"], tol["rate_abs"])
+        text = (
+            f"The linearisation predicts that trajectories move away at rate {-p_rate:.4g}; started 1e-6 from the "
+            f"equilibrium, {seen}, growing at a measured rate {_fmt(None if rate is None else -rate)}"
+        )
+        return (True, text + ", which matches.") if ok_rate else (False, text + ", which does not match.")
+    if classification == "center":
+        ok_freq = _close(frequency, p_freq, tol["center_frequency_rel"], tol["frequency_abs"])
+        text = (
+            f"The linearisation is a centre (angular frequency {p_freq:.4g}), which is inconclusive: the nonlinear "
+            f"terms decide. Numerically {seen}, with angular frequency {_fmt(frequency)}"
+        )
+        if behaviour not in BOUNDED:
+            return False, text + "; a centre of the linearisation is not expected to make them diverge."
+        if not ok_freq:
+            return False, text + f", which does not match {p_freq:.4g}."
+        return True, text + f", matching the eigenvalues; any bounded behaviour is consistent with a centre."
+    if classification == "non-hyperbolic":
+        text = f"The linearisation is inconclusive (an eigenvalue with zero real part); numerically {seen}"
+        if behaviour in BOUNDED:
+            return True, text + ", which is consistent."
+        return False, text + ", although no eigenvalue has a positive real part."
+    # non-differentiable: no linearisation; the numerics decide.
+    return True, f"There is no linearisation at the equilibrium, so the numerics decide: {seen}."
+
+
+_BEHAVIOUR_TEXT = {
+    "converges": "converge exponentially to the equilibrium",
+    "slow-convergence": "drift toward the equilibrium sub-exponentially (a power law)",
+    "oscillates": "oscillate without converging",
+    "limit-cycle": "settle on the same closed orbit (a limit cycle)",
+    "diverges": "diverge",
+    "singular": "stop at a singularity of the field",
+}
+
+
+def _describe(behaviour, measurements, power, radius, final_distance, t_end) -> str:
+    if behaviour == "slow-convergence" and power is not None:
+        return f" |z| decays like t^(-{power:.3g}) over the second half of the run (final distance {final_distance:.3g})."
+    if behaviour == "limit-cycle" and radius is not None:
+        return f" The orbit's radius in theta is {radius:.6g}, the same for every initial state."
+    if behaviour == "oscillates" and radius is not None:
+        settled = sum(m.settled for m in measurements)
+        return (
+            f" {settled} of {len(measurements)} trajectories settled on closed orbits whose radius in theta depends "
+            f"on the initial state (median {radius:.4g}); the distance stays about {final_distance:.3g}."
+        )
+    if behaviour == "oscillates":
+        return f" The distance to the equilibrium stays about {final_distance:.3g} up to t = {t_end:g}."
+    return ""
+
+
+def _failures_text(measurements) -> str:
+    stopped = [m for m in measurements if m.status != "OK"]
+    if not stopped:
+        return ""
+    first = stopped[0]
+    return (
+        f" {len(stopped)} of {len(measurements)} trajectories stopped early (first: #{first.index}, "
+        f"{first.status} at t = {first.stop_time:.4g}: {Status[first.status].message})."
+    )
+
+
+def _limit_cycle(measurements: list[Measurement]) -> bool:
+    """Settled closed orbits of one common radius, reached from clearly different initial distances."""
+    orbits = [m for m in measurements if m.behaviour == "oscillates"]
+    if len(orbits) < 2 or not all(m.settled for m in orbits):
+        return False
+    radii = np.array([m.radius for m in orbits])
+    starts = np.array([m.initial_distance for m in orbits])
+    same = np.ptp(radii) <= SAME_RADIUS * np.median(radii)
+    return bool(same and np.ptp(starts) > 0.1 * np.median(starts))
+
+
+def verify(
+    analysis,
+    *,
+    samples: int = 8,
+    x0=None,
+    t_end: float | None = None,
+    seed: int | None = 0,
+    radius: float | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-12,
+    progress: Callable[[float], Any] | None = None,
+) -> Verification:
+    """Integrate ``analysis`` from random initial states and check its classification.
+
+    Args:
+        analysis: an :class:`~stability.Analysis` with numeric parameters.
+        samples: number of random initial states (uniform in the ball of ``radius``; see
+            :func:`stability._numerics.random_states`).
+        x0: explicit initial states ``(K, 2n)`` instead of random ones.
+        t_end: length of the run. Default: ``15 / rate`` for a stable equilibrium and
+            ``20 / rate`` for an unstable one (clipped to [50, 2000]), 200 otherwise.
+        seed: seed of the random initial states (default 0: reproducible).
+        radius: radius of the ball of initial states; default 0.5, or 1e-6 for an unstable
+            equilibrium (its growth rate is measured in the linear regime).
+        rtol, atol: solver tolerances.
+        progress: called with the fraction done, as in :func:`stability._numerics.simulate`.
+
+    Returns:
+        A :class:`Verification`.
+
+    >>> from stability import analyze
+    >>> analyze("vanilla_ns").verify(samples=4).behaviour
+    'oscillates'
+    """
+    classification = analysis.classification
+    p_rate, p_freq = _predictions(analysis)
+    decisive = classification in ("stable", "unstable") and p_rate is not None
+    regime = {"stable": "decay", "unstable": "growth"}.get(classification, "late") if decisive else "late"
+    if radius is None:
+        radius = 1e-6 if regime == "growth" else 0.5
+    if t_end is None:
+        t_end = 200.0
+        if decisive and p_rate != 0:
+            t_end = float(np.clip((15.0 if p_rate > 0 else 20.0) / abs(p_rate), 50.0, 2000.0))
+    if isinstance(t_end, bool) or not isinstance(t_end, (int, float)) or not t_end > 0 or not math.isfinite(t_end):
+        raise InvalidParameterError(f"t_end must be a positive number; received {t_end!r}")
+    t_end = float(t_end)
+    if x0 is None:
+        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+            raise InvalidParameterError(f"samples must be a positive integer; received {samples!r}")
+        x0 = random_states(analysis.dim, samples, seed=seed, radius=radius)
+    tr = simulate(
+        analysis,
+        x0,
+        t_end,
+        dt=t_end / STEPS,
+        rtol=rtol,
+        atol=atol,
+        store=False,
+        summary_every=1,
+        ema=(),
+        blowup=1e6,
+        progress=progress,
+        warn=False,
+    )
+    measurements = [_measure(tr, k, regime) for k in range(tr.samples)]
+    if _limit_cycle(measurements):
+        measurements = [
+            m if m.behaviour != "oscillates" else _replace(m, behaviour="limit-cycle") for m in measurements
+        ]
+    counts = Counter(m.behaviour for m in measurements)
+    behaviour = max(BEHAVIOURS, key=lambda b: (counts.get(b, 0), -BEHAVIOURS.index(b)))
+    major = [m for m in measurements if m.behaviour == behaviour]
+    rate = _median(m.rate for m in major)
+    frequency = _median(m.frequency for m in major)
+    power = _median(m.power for m in major)
+    radius_ = _median(m.radius for m in major if m.settled)
+    final_distance = _median(m.final_distance for m in measurements)
+    agrees, text = _verdict(classification, behaviour, rate, frequency, p_rate, p_freq, counts, TOLERANCES)
+    text += _describe(behaviour, major, power, radius_, final_distance, t_end)
+    if len(counts) > 1:
+        text += f" Not unanimous: {_counts_text(dict(counts))}."
+    text += _failures_text(measurements)
+    text += f" ({tr.samples} trajectories, t in [0, {t_end:g}], dimension n = {analysis.dim}.)"
+    return Verification(
+        variant=analysis.variant.name,
+        dim=analysis.dim,
+        params=MappingProxyType({k: str(v) for k, v in analysis.params.items()}),
+        regularizers=MappingProxyType({k: str(v) for k, v in analysis.regularizers.items()}),
+        classification=classification,
+        predicted_rate=p_rate,
+        predicted_frequency=p_freq,
+        behaviour=behaviour,
+        counts=MappingProxyType(dict(counts)),
+        agrees=agrees,
+        explanation=text,
+        final_distance=final_distance,
+        rate=rate,
+        frequency=frequency,
+        power=power,
+        radius=radius_,
+        bounded=not any(m.behaviour == "diverges" for m in measurements),
+        measurements=tuple(measurements),
+        settings=MappingProxyType(
+            {
+                "samples": tr.samples,
+                "t_end": t_end,
+                "dt": tr.dt,
+                "seed": seed,
+                "radius": radius,
+                "rtol": rtol,
+                "atol": atol,
+            }
+        ),
+        tolerances=TOLERANCES,
+    )
+
+
+def _replace(m: Measurement, **changes) -> Measurement:
+    from dataclasses import replace
+
+    return replace(m, **changes)
