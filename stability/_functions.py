@@ -51,7 +51,9 @@ class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower case
         return self.args[0].is_real
 
     def _eval_evalf(self, prec):
-        return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
+        # Evaluate the argument first: rewriting symbolically could turn exp(k*log(2)) into 2**k.
+        x = self.args[0]._eval_evalf(prec)
+        return None if x is None else self._eval_rewrite_as_exp(x)._eval_evalf(prec)
 
     def _eval_as_leading_term(self, x, logx=None, cdir=0):
         return self.rewrite(sp.exp).as_leading_term(x, logx=logx, cdir=cdir)
@@ -89,7 +91,9 @@ class softplus(sp.Function):  # noqa: N801
         return self.args[0].is_real
 
     def _eval_evalf(self, prec):
-        return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
+        # Evaluate the argument first: rewriting symbolically could turn exp(k*log(2)) into 2**k.
+        x = self.args[0]._eval_evalf(prec)
+        return None if x is None else self._eval_rewrite_as_exp(x)._eval_evalf(prec)
 
     def _eval_as_leading_term(self, x, logx=None, cdir=0):
         return self.rewrite(sp.exp).as_leading_term(x, logx=logx, cdir=cdir)

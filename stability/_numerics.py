@@ -51,6 +51,8 @@ _MODULES = [NUMPY_FUNCTIONS, "numpy"]
 
 #: Default number of points of the decimated summary grid.
 SUMMARY_POINTS = 1000
+#: Largest ``states`` array ``simulate(store=True)`` accepts.
+MAX_STORE_BYTES = 2 * 1024**3
 
 
 class TrajectoryWarning(RuntimeWarning):
@@ -204,16 +206,20 @@ def _initial_states(analysis, x0, seed, radius) -> NDArray[np.float64]:
 
 
 class _Recorder:
-    """Integrator observer: running summaries of every trajectory, memory independent of the run length."""
+    """Integrator observer: running summaries of every trajectory (and the states if asked).
 
-    def __init__(self, x0: NDArray[np.float64], n: int, n_out: int, every: int, betas: tuple[float, ...]):
-        k = x0.shape[0]
+    Without states its memory does not depend on the number of steps.
+    """
+
+    def __init__(self, x0: NDArray[np.float64], n: int, n_out: int, every: int, betas: tuple[float, ...], store: bool):
+        k, d = x0.shape
         self.n, self.every, self.n_out = n, every, n_out
         self.grid = np.unique(np.r_[np.arange(0, n_out, every), n_out - 1])
         m = self.grid.size
         pair_amplitude = x0[:, :n] ** 2 + x0[:, n:] ** 2
         self.pair = pair_amplitude.argmax(axis=1)
         self.rows = np.arange(k)
+        self.states = np.full((k, n_out, d), np.nan) if store else None
         self.phi_norm = np.full((k, m), np.nan)
         self.theta_norm = np.full((k, m), np.nan)
         self.winding = np.full((k, m), np.nan)
@@ -222,9 +228,12 @@ class _Recorder:
         self.betas = betas
         self.ema = {b: np.array(x0[:, n:]) for b in betas}
         self.ema_grid = {b: np.full((k, m, n), np.nan) for b in betas}
+        self.last = np.array(x0)  # last finite state of each trajectory
+        self.last_index = np.zeros(k, dtype=np.intp)
+        self.calls = 0  # output indices seen: 0..calls-1
+        self.recorded = 0  # grid points filled
         self._angle = np.zeros(k)
         self._wind = np.zeros(k)
-        self._j = 0
 
     def __call__(self, i: int, t: float, x: NDArray[np.float64]) -> None:
         n = self.n
@@ -232,24 +241,34 @@ class _Recorder:
         nphi = np.sqrt(np.einsum("ki,ki->k", phi, phi))
         ntheta = np.sqrt(np.einsum("ki,ki->k", theta, theta))
         r = np.hypot(nphi, ntheta)
+        alive = ~np.isnan(r)
+        if self.states is not None:
+            self.states[:, i] = x
+        if alive.all():
+            self.last[:] = x
+            self.last_index[:] = i
+        else:
+            self.last[alive] = x[alive]
+            self.last_index[alive] = i
         np.fmax(self.max_norm, r, out=self.max_norm)
         np.fmin(self.min_norm, r, out=self.min_norm)
         angle = np.arctan2(theta[self.rows, self.pair], phi[self.rows, self.pair])
         if i:
             step = np.remainder(angle - self._angle + np.pi, 2 * np.pi) - np.pi
-            self._wind += np.where(np.isnan(step), 0.0, step)
+            self._wind += np.where(alive, step, 0.0)
             for b in self.betas:
                 ema = self.ema[b]
                 ema *= b
                 ema += (1.0 - b) * theta
-        self._angle = np.where(np.isnan(angle), self._angle, angle)
-        if self._j < self.grid.size and i == self.grid[self._j]:
-            j = self._j
+        self._angle = np.where(alive, angle, self._angle)
+        self.calls = i + 1
+        j = self.recorded
+        if j < self.grid.size and i == self.grid[j]:
             self.phi_norm[:, j], self.theta_norm[:, j] = nphi, ntheta
-            self.winding[:, j] = np.where(np.isnan(r), np.nan, self._wind)
+            self.winding[:, j] = np.where(alive, self._wind, np.nan)
             for b in self.betas:
                 self.ema_grid[b][:, j] = self.ema[b]
-            self._j += 1
+            self.recorded = j + 1
 
 
 def _frozen(a: NDArray | None) -> NDArray | None:
@@ -283,6 +302,8 @@ class Trajectories:
             over every step (not only the decimated grid).
         dt: the step (output and EMA step).
         analysis: the :class:`~stability.Analysis` simulated.
+        note: None, or why the run ended before ``t_end`` (the step budget ran out).
+        messages: per trajectory, why it stopped (``Status.message``, or the budget ``note``).
 
     A trajectory that meets a singularity, overflows or produces NaN is stopped, never
     silently continued: see :attr:`ok`, :meth:`failures` (and the :class:`TrajectoryWarning`
@@ -304,6 +325,8 @@ class Trajectories:
     min_norm: NDArray[np.float64]
     dt: float
     analysis: Any = field(repr=False)
+    note: str | None = None
+    messages: tuple[str, ...] = ()
     _ema_grid: Mapping[float, NDArray[np.float64]] = field(default_factory=dict, repr=False)
     _ema_final: Mapping[float, NDArray[np.float64]] = field(default_factory=dict, repr=False)
 
@@ -351,11 +374,6 @@ class Trajectories:
         """``(K,)`` True for the trajectories that reached ``t_end``."""
         return self.status == Status.OK
 
-    @property
-    def messages(self) -> tuple[str, ...]:
-        """Per trajectory, why it stopped (``Status.message``)."""
-        return tuple(Status(int(s)).message for s in self.status)
-
     def failures(self) -> list[dict]:
         """The trajectories that stopped early: ``[{index, status, stop_time, state, message}, ...]``."""
         return [
@@ -364,7 +382,7 @@ class Trajectories:
                 "status": Status(int(self.status[i])).name,
                 "stop_time": float(self.stop_time[i]),
                 "state": self.final[i].tolist(),
-                "message": Status(int(self.status[i])).message,
+                "message": self.messages[i],
             }
             for i in np.flatnonzero(~self.ok)
         ]
@@ -435,6 +453,27 @@ def _check_beta(beta: Any) -> float:
 # ----------------------------------------------------------------------------- simulate
 
 
+class _Stalled(Exception):
+    """Raised by the stall guard to end a run whose step size collapsed."""
+
+
+def _stall_guard(f: Field, rec: _Recorder, limit: int) -> tuple[Field, Callable]:
+    """Wrap ``f`` to count evaluations and ``rec`` to stop when one output step needs > ``limit`` solver steps."""
+    count = [0, 0]  # evaluations so far, at the last output
+
+    def counted(z):
+        count[0] += 1
+        return f(z)
+
+    def observer(i, t, x):
+        rec(i, t, x)
+        if i and count[0] - count[1] > 6 * limit:  # 6 evaluations per step attempt
+            raise _Stalled(f"more than {limit} solver steps in one output step")
+        count[1] = count[0]
+
+    return counted, observer
+
+
 def simulate(
     analysis,
     x0: ArrayLike | int,
@@ -451,6 +490,8 @@ def simulate(
     blowup: float = 1e8,
     progress: Callable[[float], Any] | None = None,
     warn: bool = True,
+    max_steps: int = 10_000_000,
+    max_steps_per_output: int | None = None,
 ) -> Trajectories:
     """Integrate the training ODE of ``analysis`` from ``x0`` up to ``t_end``.
 
@@ -473,6 +514,11 @@ def simulate(
         blowup: a trajectory with a component beyond this is stopped as ``OVERFLOW``.
         progress: called with the fraction done (0..1), at most 100 times.
         warn: issue a :class:`TrajectoryWarning` if some trajectories stopped early.
+        max_steps: budget of solver step attempts (shared by the batch). When it runs out the
+            run ends there: what was computed is kept, the trajectories still running are
+            stopped with ``STEP_UNDERFLOW`` and :attr:`Trajectories.note` says why.
+        max_steps_per_output: the same, when a single step ``dt`` needs more solver steps than
+            this (the step size has collapsed); None: no such limit.
 
     Returns:
         A :class:`Trajectories` record.
@@ -499,39 +545,81 @@ def simulate(
     if summary_every is None:
         summary_every = max(1, math.ceil(steps / SUMMARY_POINTS))
     summary_every = _check_count("summary_every", summary_every)
+    max_steps = _check_count("max_steps", max_steps)
     x = _initial_states(analysis, x0, seed, radius)
+    if store and x.size * (steps + 1) * 8 > MAX_STORE_BYTES:
+        raise InvalidParameterError(
+            f"storing {x.shape[0]} x {steps + 1} x {x.shape[1]} states needs "
+            f"{x.size * (steps + 1) * 8 / 2**30:.1f} GiB (limit {MAX_STORE_BYTES / 2**30:g} GiB); "
+            "pass store=False (summaries and EMAs are still computed) or a larger dt"
+        )
 
-    recorder = _Recorder(x, analysis.dim, steps + 1, summary_every, betas)
-    res = integrate(
-        f,
-        x,
-        t_end,
-        dt_out=dt,
-        rtol=rtol,
-        atol=atol,
-        store=store,
-        observer=recorder,
-        blowup=blowup,
-        progress=progress,
-    )
+    rec = _Recorder(x, analysis.dim, steps + 1, summary_every, betas, store)
+    observer: Callable = rec
+    if max_steps_per_output is not None:
+        f, observer = _stall_guard(f, rec, _check_count("max_steps_per_output", max_steps_per_output))
+    times = dt * np.arange(steps + 1, dtype=np.float64)
+    times[-1] = t_end
+    note = None
+    try:
+        res = integrate(
+            f,
+            x,
+            t_end,
+            dt_out=dt,
+            rtol=rtol,
+            atol=atol,
+            store=False,
+            observer=rec,
+            max_steps=max_steps,
+            blowup=blowup,
+            progress=progress,
+        )
+        final, status, stop_time = res.final, res.status, res.stop_time
+        messages = tuple(Status(int(c)).message for c in status)
+    except (RuntimeError, _Stalled) as exc:  # the step budget ran out: keep what was computed, stop the rest
+        if not isinstance(exc, _Stalled) and "max_steps" not in str(exc):
+            raise
+        reached = float(times[rec.calls - 1])
+        budget = f"max_steps={max_steps}" if not isinstance(exc, _Stalled) else str(exc)
+        note = (
+            f"the step budget ({budget}) ran out at t = {reached:.6g}: the shared step size collapsed, "
+            "typically because a trajectory approaches a singularity of the field"
+            + (f". Integrator: {exc}" if not isinstance(exc, _Stalled) else "")
+        )
+        times = times[: rec.calls]
+        alive = rec.last_index == rec.calls - 1
+        final = rec.last
+        status = np.where(alive, Status.STEP_UNDERFLOW, Status.NONFINITE).astype(np.int8)
+        stop_time = times[rec.last_index]
+        messages = tuple(f"stopped when {note}" if a else Status.NONFINITE.message for a in alive)
+        if rec.states is not None:
+            rec.states = rec.states[:, : rec.calls]
+        grid = rec.recorded
+        rec.grid = rec.grid[:grid]
+        rec.phi_norm, rec.theta_norm, rec.winding = (a[:, :grid] for a in (rec.phi_norm, rec.theta_norm, rec.winding))
+        rec.ema_grid = {b: v[:, :grid] for b, v in rec.ema_grid.items()}
+
     out = Trajectories(
-        times=res.times,
-        states=res.states,
+        times=_frozen(times),
+        states=_frozen(rec.states),
         x0=_frozen(x),
-        final=res.final,
-        status=res.status,
-        stop_time=res.stop_time,
-        summary_times=_frozen(res.times[recorder.grid]),
-        phi_norm=_frozen(recorder.phi_norm),
-        theta_norm=_frozen(recorder.theta_norm),
-        winding=_frozen(recorder.winding),
-        pair=_frozen(recorder.pair),
-        max_norm=_frozen(recorder.max_norm),
-        min_norm=_frozen(recorder.min_norm),
+        final=_frozen(np.array(final)),
+        status=_frozen(np.array(status)),
+        stop_time=_frozen(np.array(stop_time)),
+        summary_times=_frozen(times[rec.grid]),
+        phi_norm=_frozen(rec.phi_norm),
+        theta_norm=_frozen(rec.theta_norm),
+        winding=_frozen(rec.winding),
+        pair=_frozen(rec.pair),
+        max_norm=_frozen(rec.max_norm),
+        min_norm=_frozen(rec.min_norm),
         dt=dt,
         analysis=analysis,
-        _ema_grid=MappingProxyType({b: _frozen(v) for b, v in recorder.ema_grid.items()}),
-        _ema_final=MappingProxyType({b: _frozen(v) for b, v in recorder.ema.items()}),
+        note=note,
+        messages=messages,
+        _ema_grid=MappingProxyType({b: _frozen(v) for b, v in rec.ema_grid.items()}),
+        _ema_final=MappingProxyType({b: _frozen(v) for b, v in rec.ema.items()}),
     )
     if warn and not out.ok.all():
         fails = out.failures()

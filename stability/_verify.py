@@ -8,7 +8,8 @@ summary mode), then compared with the eigenvalues where the linearisation decide
   hyperbolic, otherwise over the second half of the run.
 * ``frequency``: the angular velocity of a pair ``(phi_k, theta_k)`` averaged over whole turns.
 * ``power``: the exponent p of a power law ``|z| ~ t^(-p)`` fitted over the second half.
-* ``radius``: for trajectories settled on a closed orbit, the mean ``|theta|`` over its last turns.
+* ``radius``: for trajectories settled on a closed orbit (the mean ``|theta|`` over whole turns
+  changes by less than 0.1% from [2T/3, 5T/6] to [5T/6, T]), that mean over the last sixth.
 
 Behaviours (one per trajectory, the majority is the verdict):
 
@@ -16,9 +17,9 @@ Behaviours (one per trajectory, the majority is the verdict):
 * ``"slow-convergence"``: a sustained power-law decay ``|z| ~ t^(-p)``, ``p >= 0.05`` (e.g.
   vanilla_ns in dimension 1, p -> 1/2);
 * ``"oscillates"``: bounded, neither converging nor diverging (closed orbits, quasi-periodic motion);
-* ``"limit-cycle"``: every trajectory settles on a closed orbit of the *same* radius although they
-  started at different distances (an isolated, attracting orbit, e.g. WGAN-GP with c = 1);
-* ``"diverges"``: overflow, a 100-fold growth, or a sustained power-law growth;
+* ``"limit-cycle"``: the trajectories settle on orbits of the *same* radius (within 1%) although they
+  started at clearly different distances (an isolated, attracting orbit, e.g. WGAN-GP with c = 1);
+* ``"diverges"``: overflow, or a sustained growth (power law or faster);
 * ``"singular"``: the trajectory was stopped at a singularity of the field (NaN, infinity or a
   step-size underflow at a discontinuity).
 
@@ -80,7 +81,11 @@ DECADES = 1e4  # a 10^4-fold decrease counts as convergence
 SETTLED = 1e-3  # relative change of the orbit's mean |theta| between two late windows
 SAME_RADIUS = 1e-2  # relative spread of the settled radii for a limit cycle
 MIN_POWER = 0.05  # smallest sustained power-law decay/growth exponent that counts
+SUSTAINED = 0.9  # a power law keeps (at least 90% of) its exponent from [T/4, T/2] to [T/2, T]
 STEPS = 4000  # output steps of a verification run
+ESCAPE = 1e3  # an unstable equilibrium: trajectories must leave the ball ESCAPE times their start
+STALL = 200  # solver steps per output step beyond which the step size has collapsed (a singularity)
+PERIODS = 30  # a centre is followed for this many periods of its linear oscillation
 
 
 # ----------------------------------------------------------------------------- measurement
@@ -154,11 +159,12 @@ def _turn_mean(t: NDArray, y: NDArray, w: NDArray, lo: float, hi: float) -> floa
     """Mean of ``y`` over the whole turns contained in ``[lo, hi]`` (all of it if no whole turn)."""
     whole = _turns(t, w, lo, hi)
     a, b = (whole[0], whole[1]) if whole else (lo, hi)
-    sel = (t >= a) & (t <= b) & np.isfinite(y)
-    if sel.sum() < 2:
+    inside = (t > a) & (t < b) & np.isfinite(y)
+    if b <= a or not np.isfinite(np.interp([a, b], t, y)).all():
         return None
-    ys, ts = y[sel], t[sel]
-    return float(np.sum((ys[1:] + ys[:-1]) * np.diff(ts)) / (2 * (ts[-1] - ts[0])))
+    ts = np.r_[a, t[inside], b]
+    ys = np.r_[np.interp(a, t, y), y[inside], np.interp(b, t, y)]
+    return float(np.sum((ys[1:] + ys[:-1]) * np.diff(ts)) / (2 * (b - a)))
 
 
 def _rate_window(t: NDArray, r: NDArray, regime: str, r0: float, t_end: float) -> NDArray[np.bool_]:
@@ -178,10 +184,25 @@ def _rate_window(t: NDArray, r: NDArray, regime: str, r0: float, t_end: float) -
     return ok & (t >= t_end / 2)
 
 
+def _accelerating(p_early: float | None, p_late: float | None) -> bool:
+    """An exponential decay: on a log-log plot its slope steepens (p doubles from [T/4, T/2] to [T/2, T])."""
+    return p_early is not None and p_late is not None and p_late >= 1.0 and p_late >= 1.7 * p_early
+
+
+def _sustained(p_early: float | None, p_late: float | None) -> bool:
+    """A power law ``t^(-p)``: p at least MIN_POWER and not fading (a settling motion's p decays to 0)."""
+    return p_early is not None and p_late is not None and p_late >= MIN_POWER and p_late >= SUSTAINED * p_early
+
+
+def _neg(x: float | None) -> float | None:
+    return None if x is None else -x
+
+
 def _measure(tr: Trajectories, k: int, regime: str) -> Measurement:
     t, r, th, w = tr.summary_times, tr.norm[k], tr.theta_norm[k], tr.winding[k]
     r0, t_end = float(r[0]), tr.t_end
     status = Status(int(tr.status[k]))
+    cut = tr.note is not None and status == Status.STEP_UNDERFLOW and tr.stop_time[k] == t_end
     valid = np.isfinite(r)
     r_end = float(tr.norm[k][valid][-1]) if status != Status.OVERFLOW else float(np.linalg.norm(tr.final[k]))
     window = _rate_window(t, r, regime, r0, t_end)
@@ -193,22 +214,18 @@ def _measure(tr: Trajectories, k: int, regime: str) -> Measurement:
 
     if status == Status.OVERFLOW:
         behaviour = "diverges"
-    elif status != Status.OK:
+    elif status != Status.OK and not cut:
         behaviour = "singular"
-    elif r_end <= max(r0 / DECADES, 10 * FLOOR) or (
-        p_early is not None and p_late is not None and p_late >= 0.5 and p_late >= 1.7 * p_early
-    ):
+    elif r_end <= max(r0 / DECADES, 10 * FLOOR) or _accelerating(p_early, p_late):
         behaviour = "converges"
-    elif r_end >= 100 * r0 or (
-        p_early is not None and p_late is not None and p_late <= -MIN_POWER and p_late <= 0.6 * p_early
-    ):
+    elif _sustained(_neg(p_early), _neg(p_late)):
         behaviour = "diverges"
-    elif p_early is not None and p_late is not None and p_late >= MIN_POWER and p_late >= 0.6 * p_early:
+    elif _sustained(p_early, p_late):
         behaviour = "slow-convergence"
     else:
         behaviour = "oscillates"
-        before = _turn_mean(t, th, w, t_end / 2, 0.75 * t_end)
-        radius = _turn_mean(t, th, w, 0.75 * t_end, t_end)
+        before = _turn_mean(t, th, w, 2 * t_end / 3, 5 * t_end / 6)
+        radius = _turn_mean(t, th, w, 5 * t_end / 6, t_end)
         if before is not None and radius is not None and radius > 0:
             settled = abs(radius - before) <= SETTLED * radius
     return Measurement(
@@ -355,7 +372,7 @@ def _close(measured: float | None, predicted: float, rel: float, absolute: float
 # ----------------------------------------------------------------------------- verdict
 
 
-def _verdict(classification, behaviour, rate, frequency, p_rate, p_freq, counts, tol) -> tuple[bool, str]:
+def _verdict(classification, behaviour, rate, frequency, p_rate, p_freq, tol, moved, total, start) -> tuple[bool, str]:
     seen = f"the trajectories {_BEHAVIOUR_TEXT[behaviour]}"
     if classification == "stable":
         if behaviour != "converges":
@@ -371,13 +388,14 @@ def _verdict(classification, behaviour, rate, frequency, p_rate, p_freq, counts,
         bad = [n for n, ok in (("rate", ok_rate), ("frequency", ok_freq)) if not ok]
         return False, text + f": the {' and '.join(bad)} do not match within tolerance."
     if classification == "unstable":
-        if behaviour not in ("diverges", "limit-cycle", "oscillates", "singular"):
-            return False, f"The linearisation predicts that trajectories move away from the equilibrium, but {seen}."
-        ok_rate = _close(rate, p_rate, tol["rate_rel"], tol["rate_abs"])
         text = (
-            f"The linearisation predicts that trajectories move away at rate {-p_rate:.4g}; started 1e-6 from the "
-            f"equilibrium, {seen}, growing at a measured rate {_fmt(None if rate is None else -rate)}"
+            f"The linearisation predicts that trajectories move away from the equilibrium at rate {-p_rate:.4g}; "
+            f"started about {start:.3g} from it, {moved} of {total} trajectories went {ESCAPE:g} times farther "
+            f"and {seen}, growing at a measured rate {_fmt(None if rate is None else -rate)}"
         )
+        if 2 * moved <= total:
+            return False, text + ": most did not move away."
+        ok_rate = _close(rate, p_rate, tol["rate_rel"], tol["rate_abs"])
         return (True, text + ", which matches.") if ok_rate else (False, text + ", which does not match.")
     if classification == "center":
         ok_freq = _close(frequency, p_freq, tol["center_frequency_rel"], tol["frequency_abs"])
@@ -389,7 +407,7 @@ def _verdict(classification, behaviour, rate, frequency, p_rate, p_freq, counts,
             return False, text + "; a centre of the linearisation is not expected to make them diverge."
         if not ok_freq:
             return False, text + f", which does not match {p_freq:.4g}."
-        return True, text + f", matching the eigenvalues; any bounded behaviour is consistent with a centre."
+        return True, text + ", matching the eigenvalues; any bounded behaviour is consistent with a centre."
     if classification == "non-hyperbolic":
         text = f"The linearisation is inconclusive (an eigenvalue with zero real part); numerically {seen}"
         if behaviour in BOUNDED:
@@ -411,7 +429,9 @@ _BEHAVIOUR_TEXT = {
 
 def _describe(behaviour, measurements, power, radius, final_distance, t_end) -> str:
     if behaviour == "slow-convergence" and power is not None:
-        return f" |z| decays like t^(-{power:.3g}) over the second half of the run (final distance {final_distance:.3g})."
+        return (
+            f" |z| decays like t^(-{power:.3g}) over the second half of the run (final distance {final_distance:.3g})."
+        )
     if behaviour == "limit-cycle" and radius is not None:
         return f" The orbit's radius in theta is {radius:.6g}, the same for every initial state."
     if behaviour == "oscillates" and radius is not None:
@@ -437,7 +457,7 @@ def _failures_text(measurements) -> str:
 
 
 def _limit_cycle(measurements: list[Measurement]) -> bool:
-    """Settled closed orbits of one common radius, reached from clearly different initial distances."""
+    """Settled orbits of one common radius (within SAME_RADIUS), reached from clearly different initial distances."""
     orbits = [m for m in measurements if m.behaviour == "oscillates"]
     if len(orbits) < 2 or not all(m.settled for m in orbits):
         return False
@@ -445,6 +465,16 @@ def _limit_cycle(measurements: list[Measurement]) -> bool:
     starts = np.array([m.initial_distance for m in orbits])
     same = np.ptp(radii) <= SAME_RADIUS * np.median(radii)
     return bool(same and np.ptp(starts) > 0.1 * np.median(starts))
+
+
+def _default_t_end(classification: str, p_rate: float | None, p_freq: float | None) -> float:
+    if classification in ("stable", "unstable") and p_rate:
+        t_end = (15.0 if p_rate > 0 else 30.0) / abs(p_rate)
+    elif classification in ("center", "non-hyperbolic") and p_freq:
+        t_end = PERIODS * 2 * np.pi / p_freq
+    else:
+        return 200.0
+    return float(np.clip(t_end, 50.0, 2000.0))
 
 
 def verify(
@@ -457,6 +487,7 @@ def verify(
     radius: float | None = None,
     rtol: float = 1e-6,
     atol: float = 1e-12,
+    max_steps: int = 100_000,
     progress: Callable[[float], Any] | None = None,
 ) -> Verification:
     """Integrate ``analysis`` from random initial states and check its classification.
@@ -466,12 +497,17 @@ def verify(
         samples: number of random initial states (uniform in the ball of ``radius``; see
             :func:`stability._numerics.random_states`).
         x0: explicit initial states ``(K, 2n)`` instead of random ones.
-        t_end: length of the run. Default: ``15 / rate`` for a stable equilibrium and
-            ``20 / rate`` for an unstable one (clipped to [50, 2000]), 200 otherwise.
+        t_end: length of the run. Default: ``15 / rate`` for a stable equilibrium (|z| falls
+            ~e^15-fold), ``30 / rate`` for an unstable one, 30 periods ``2 pi / |Im|`` for a centre
+            (all clipped to [50, 2000]), and 200 otherwise.
         seed: seed of the random initial states (default 0: reproducible).
         radius: radius of the ball of initial states; default 0.5, or 1e-6 for an unstable
             equilibrium (its growth rate is measured in the linear regime).
         rtol, atol: solver tolerances.
+        max_steps: budget of solver steps. A trajectory that approaches a singularity (e.g.
+            WGAN with L2, whose ``|phi|`` decays to the singular set ``phi = 0``) makes the shared
+            step collapse; the run then ends early (also when one output step needs more than
+            200 solver steps), the behaviour is measured up to there, and the explanation says so.
         progress: called with the fraction done, as in :func:`stability._numerics.simulate`.
 
     Returns:
@@ -488,9 +524,7 @@ def verify(
     if radius is None:
         radius = 1e-6 if regime == "growth" else 0.5
     if t_end is None:
-        t_end = 200.0
-        if decisive and p_rate != 0:
-            t_end = float(np.clip((15.0 if p_rate > 0 else 20.0) / abs(p_rate), 50.0, 2000.0))
+        t_end = _default_t_end(classification, p_rate, p_freq)
     if isinstance(t_end, bool) or not isinstance(t_end, (int, float)) or not t_end > 0 or not math.isfinite(t_end):
         raise InvalidParameterError(f"t_end must be a positive number; received {t_end!r}")
     t_end = float(t_end)
@@ -511,6 +545,8 @@ def verify(
         blowup=1e6,
         progress=progress,
         warn=False,
+        max_steps=max_steps,
+        max_steps_per_output=STALL,
     )
     measurements = [_measure(tr, k, regime) for k in range(tr.samples)]
     if _limit_cycle(measurements):
@@ -520,17 +556,32 @@ def verify(
     counts = Counter(m.behaviour for m in measurements)
     behaviour = max(BEHAVIOURS, key=lambda b: (counts.get(b, 0), -BEHAVIOURS.index(b)))
     major = [m for m in measurements if m.behaviour == behaviour]
-    rate = _median(m.rate for m in major)
-    frequency = _median(m.frequency for m in major)
+    pool = measurements if regime == "growth" else major  # growth is measured before any behaviour sets in
+    rate = _median(m.rate for m in pool)
+    frequency = _median(m.frequency for m in pool)
     power = _median(m.power for m in major)
     radius_ = _median(m.radius for m in major if m.settled)
     final_distance = _median(m.final_distance for m in measurements)
-    agrees, text = _verdict(classification, behaviour, rate, frequency, p_rate, p_freq, counts, TOLERANCES)
+    moved = sum(m.max_distance >= ESCAPE * m.initial_distance for m in measurements)
+    agrees, text = _verdict(
+        classification,
+        behaviour,
+        rate,
+        frequency,
+        p_rate,
+        p_freq,
+        TOLERANCES,
+        moved,
+        len(measurements),
+        _median(m.initial_distance for m in measurements),
+    )
     text += _describe(behaviour, major, power, radius_, final_distance, t_end)
     if len(counts) > 1:
         text += f" Not unanimous: {_counts_text(dict(counts))}."
     text += _failures_text(measurements)
-    text += f" ({tr.samples} trajectories, t in [0, {t_end:g}], dimension n = {analysis.dim}.)"
+    if tr.note:
+        text += f" The run ended early: {tr.note.split(' Integrator:')[0]}."
+    text += f" ({tr.samples} trajectories, t in [0, {tr.t_end:g}], dimension n = {analysis.dim}.)"
     return Verification(
         variant=analysis.variant.name,
         dim=analysis.dim,

@@ -322,7 +322,7 @@ def distance_plot(runs, *, ax: Axes | None = None, index: int = 0, title: str | 
         runs = {_label(tr.analysis): tr for tr in runs}
     if not runs:
         raise InvalidParameterError("distance_plot needs at least one run")
-    fig, ax = _axes(ax, figsize=(7, 4.5))
+    fig, ax = _axes(ax, figsize=(7, 4.5) if len(runs) <= 3 else (9.5, 4.5))
     for label, tr in runs.items():
         k = _check_index(tr, index)
         d = tr.norm[k]
@@ -333,7 +333,10 @@ def distance_plot(runs, *, ax: Axes | None = None, index: int = 0, title: str | 
     ax.set_ylabel(r"$\Vert z(t)\Vert = \sqrt{\Vert\varphi\Vert^2 + \Vert\theta\Vert^2}$")
     ax.set_xlim(left=0)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=9)
+    if len(runs) <= 3:
+        ax.legend(fontsize=9)
+    else:  # outside the axes, where it cannot hide a curve
+        ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     ax.set_title(title or "distance to the equilibrium")
     return fig
 

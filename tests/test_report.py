@@ -29,6 +29,11 @@ def test_report_end_to_end(tmp_path, capfd):
     assert "| center |" in rows["vanilla-ns"] and r"$\pm \frac{i}{2} \ (\times 2)$" in rows["vanilla-ns"]
     assert "| non-differentiable |" in rows["wgan"] and "stable (focus)" in rows["wgan-gp-c0"]
     assert "stable (focus)" in rows["vanilla-ns-l2"]
+    # the numeric columns: the post's claims, measured
+    assert "| oscillates |" in rows["vanilla-ns"] and "| oscillates |" in rows["gan-qp"]
+    assert "| converges |" in rows["wgan-gp-c0"] and "| converges |" in rows["vanilla-ns-l2"]
+    assert "| limit-cycle |" in rows["wgan-gp-c1"]
+    assert all(line.endswith("| yes |") for line in table)  # numerics agree with every symbolic verdict
 
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page)
     for name in ("vanilla_ns.png", "wgan_gp_c0_vs_c1.png", "l2.png", "ema.png", "distance.png"):
@@ -43,7 +48,8 @@ def test_report_end_to_end(tmp_path, capfd):
 
 
 def test_report_pieces_on_two_short_cases(tmp_path):
-    cases = [Case("a", "Vanilla", "vanilla_ns", 2.0), Case("b", "GAN-QP", "gan_qp", 2.0)]
+    quick = {"samples": 2, "t_end": 20.0}
+    cases = [Case("a", "Vanilla", "vanilla_ns", 2.0, verify=quick), Case("b", "GAN-QP", "gan_qp", 2.0, verify=quick)]
     messages = []
     results = run_cases(cases, dt=0.05, progress=messages.append)
     assert [r.case.key for r in results] == ["a", "b"] and len(messages) == 8
