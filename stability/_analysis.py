@@ -243,7 +243,7 @@ class Analysis:
         )
 
     def _latex_eigenvalues(self) -> str:
-        items = [f"{sp.latex(v)}\\ (\\times {m})" for v, m in self.eigenvalues.items()]
+        items = [f"{latex(v)}\\ (\\times {m})" for v, m in self.eigenvalues.items()]
         return r",\quad ".join(items) if items else r"\text{no Jacobian at the origin}"
 
     def _repr_latex_(self) -> str:
@@ -264,9 +264,9 @@ class Analysis:
             ("dim", str(self.dim)),
             (
                 "parameters",
-                ", ".join(f"${sp.latex(sp.Symbol(k))} = {sp.latex(v)}$" for k, v in self.params.items()) or "none",
+                ", ".join(f"${latex(sp.Symbol(k))} = {latex(v)}$" for k, v in self.params.items()) or "none",
             ),
-            ("regularizers", ", ".join(f"{k}: ${sp.latex(v)}$" for k, v in self.regularizers.items())),
+            ("regularizers", ", ".join(f"{k}: ${latex(v)}$" for k, v in self.regularizers.items())),
             ("vector field", field),
             ("eigenvalues", f"${self._latex_eigenvalues()}$"),
             ("classification", f"**{self.classification}** ({self.detail})"),

@@ -19,10 +19,41 @@ import sympy as sp
 __all__ = ["sigmoid", "softplus", "NUMPY_FUNCTIONS"]
 
 
-class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower case
-    r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`."""
+class _PositiveSmooth(sp.Function):
+    """Shared behaviour: real and positive for real arguments, evaluated through ``exp``.
+
+    Subclasses define ``eval``, ``fdiff``, ``_eval_rewrite_as_exp`` and ``latex_name``.
+    """
 
     nargs = 1
+    latex_name = ""
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return self.args[0].is_real
+
+    def _eval_evalf(self, prec):
+        # Evaluate the argument first: rewriting symbolically could turn exp(k*log(2)) into 2**k.
+        x = self.args[0]._eval_evalf(prec)
+        return None if x is None else self._eval_rewrite_as_exp(x)._eval_evalf(prec)
+
+    def _eval_as_leading_term(self, x, logx=None, cdir=0):
+        return self.rewrite(sp.exp).as_leading_term(x, logx=logx, cdir=cdir)
+
+    def _eval_nseries(self, x, n, logx, cdir=0):
+        return self.rewrite(sp.exp)._eval_nseries(x, n, logx, cdir)
+
+    def _latex(self, printer, exp=None):
+        base = self.latex_name + r"\left(" + printer._print(self.args[0]) + r"\right)"
+        return base if exp is None else base + "^{" + str(exp) + "}"
+
+
+class sigmoid(_PositiveSmooth):  # noqa: N801 - SymPy functions are lower case
+    r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`."""
+
+    latex_name = r"\sigma"
 
     @classmethod
     def eval(cls, x):
@@ -44,33 +75,11 @@ class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower case
     def _eval_rewrite_as_tanh(self, x, **kwargs):
         return (1 + sp.tanh(x / 2)) / 2
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
 
-    def _eval_is_positive(self):
-        return self.args[0].is_real
-
-    def _eval_evalf(self, prec):
-        # Evaluate the argument first: rewriting symbolically could turn exp(k*log(2)) into 2**k.
-        x = self.args[0]._eval_evalf(prec)
-        return None if x is None else self._eval_rewrite_as_exp(x)._eval_evalf(prec)
-
-    def _eval_as_leading_term(self, x, logx=None, cdir=0):
-        return self.rewrite(sp.exp).as_leading_term(x, logx=logx, cdir=cdir)
-
-    def _eval_nseries(self, x, n, logx, cdir=0):
-        return self.rewrite(sp.exp)._eval_nseries(x, n, logx, cdir)
-
-    def _latex(self, printer, exp=None):
-        arg = printer._print(self.args[0])
-        base = r"\sigma\left(" + arg + r"\right)"
-        return base if exp is None else base + "^{" + str(exp) + "}"
-
-
-class softplus(sp.Function):  # noqa: N801
+class softplus(_PositiveSmooth):  # noqa: N801
     r"""The softplus function :math:`\log(1 + e^{x})`, the negative log of ``sigmoid(-x)``."""
 
-    nargs = 1
+    latex_name = r"\operatorname{softplus}"
 
     @classmethod
     def eval(cls, x):
@@ -83,28 +92,6 @@ class softplus(sp.Function):  # noqa: N801
 
     def _eval_rewrite_as_exp(self, x, **kwargs):
         return sp.log(1 + sp.exp(x))
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
-    def _eval_is_positive(self):
-        return self.args[0].is_real
-
-    def _eval_evalf(self, prec):
-        # Evaluate the argument first: rewriting symbolically could turn exp(k*log(2)) into 2**k.
-        x = self.args[0]._eval_evalf(prec)
-        return None if x is None else self._eval_rewrite_as_exp(x)._eval_evalf(prec)
-
-    def _eval_as_leading_term(self, x, logx=None, cdir=0):
-        return self.rewrite(sp.exp).as_leading_term(x, logx=logx, cdir=cdir)
-
-    def _eval_nseries(self, x, n, logx, cdir=0):
-        return self.rewrite(sp.exp)._eval_nseries(x, n, logx, cdir)
-
-    def _latex(self, printer, exp=None):
-        arg = printer._print(self.args[0])
-        base = r"\operatorname{softplus}\left(" + arg + r"\right)"
-        return base if exp is None else base + "^{" + str(exp) + "}"
 
 
 def _np_sigmoid(x):

@@ -570,7 +570,7 @@ def simulate(
             rtol=rtol,
             atol=atol,
             store=False,
-            observer=rec,
+            observer=observer,
             max_steps=max_steps,
             blowup=blowup,
             progress=progress,

@@ -93,7 +93,11 @@ PERIODS = 30  # a centre is followed for this many periods of its linear oscilla
 
 @dataclass(frozen=True)
 class Measurement:
-    """What one trajectory did. ``rate``, ``power``, ``frequency``, ``radius`` are None when undefined."""
+    """What one trajectory did. ``rate``, ``power``, ``frequency``, ``radius`` are None when undefined.
+
+    ``status`` is the integrator's status name, or ``"CUT_SHORT"`` for a trajectory still running
+    when the run ended early (the step budget ran out; it is measured up to there).
+    """
 
     index: int
     initial_distance: float
@@ -233,7 +237,7 @@ def _measure(tr: Trajectories, k: int, regime: str) -> Measurement:
         initial_distance=r0,
         final_distance=r_end,
         max_distance=float(tr.max_norm[k]),
-        status=status.name,
+        status="CUT_SHORT" if cut else status.name,
         stop_time=float(tr.stop_time[k]),
         behaviour=behaviour,
         rate=rate,
@@ -362,7 +366,7 @@ def _predictions(analysis) -> tuple[float | None, float | None]:
     except TypeError:  # symbolic
         return None, None
     top = max(re)
-    return -top, max(i for r, i in zip(re, im) if abs(r - top) <= 1e-12 * max(1.0, abs(top)))
+    return 0.0 - top, max(i for r, i in zip(re, im) if abs(r - top) <= 1e-12 * max(1.0, abs(top)))
 
 
 def _close(measured: float | None, predicted: float, rel: float, absolute: float) -> bool:
@@ -446,7 +450,7 @@ def _describe(behaviour, measurements, power, radius, final_distance, t_end) -> 
 
 
 def _failures_text(measurements) -> str:
-    stopped = [m for m in measurements if m.status != "OK"]
+    stopped = [m for m in measurements if m.status not in ("OK", "CUT_SHORT")]  # CUT_SHORT: see the run's note
     if not stopped:
         return ""
     first = stopped[0]

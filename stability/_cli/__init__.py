@@ -13,7 +13,7 @@ import sys
 from .._errors import StabilityError
 
 #: Subcommand modules, in the order ``stability --help`` lists them.
-COMMANDS = ("list", "analyze", "latex", "plot", "report")
+COMMANDS = ("list", "analyze", "verify", "latex", "plot", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,100 @@
+"""``stability verify``: the symbolic verdict checked by integrating the training ODE."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from .._analysis import analyze
+from ._common import add_variant_arguments, print_json, resolve_variant, wrap
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="integrate the training ODE and check the symbolic verdict numerically",
+        description="Integrate the training ODE from random initial states, measure rate, frequency and "
+        "radius, and compare them with the eigenvalues. Example: stability verify wgan_gp --param c=0",
+    )
+    add_variant_arguments(p)
+    p.add_argument("--samples", type=int, default=8, metavar="K", help="random initial states (default 8)")
+    p.add_argument(
+        "--t-end",
+        type=float,
+        default=None,
+        metavar="T",
+        help="integration time (default: from the eigenvalues; 200 without them)",
+    )
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the initial states (default 0)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+
+
+class Progress:
+    """A plain-text progress bar on stderr: redrawn in place on a terminal; otherwise a few
+    lines, and only once the run has lasted ``quiet_for`` seconds."""
+
+    def __init__(self, label: str, stream=None, quiet_for: float = 3.0):
+        self.label, self.stream, self.quiet_for = label, stream or sys.stderr, quiet_for
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.start = time.perf_counter()
+        self.shown = False
+        self.last_draw = 0.0
+        self.next_line = 0.25
+
+    def __call__(self, fraction: float) -> None:
+        elapsed = time.perf_counter() - self.start
+        if self.tty:
+            if elapsed < 0.5 or (fraction < 1 and elapsed - self.last_draw < 0.1):
+                return
+            filled = int(30 * fraction)
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {elapsed:5.1f}s")
+            self.stream.flush()
+            self.shown, self.last_draw = True, elapsed
+        elif elapsed >= self.quiet_for and fraction >= self.next_line:
+            self.stream.write(f"{self.label}: {fraction:.0%} after {elapsed:.1f}s\n")
+            self.stream.flush()
+            self.shown = True
+            while self.next_line <= fraction:
+                self.next_line += 0.25
+
+    def close(self) -> None:
+        if self.tty and self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def format_verification(a, v) -> str:
+    """Readable text: the symbolic verdict, the measured figures, agreement."""
+    lines = [f"{a.variant.name}: {a.variant.description} [{a.variant.equations}]", f"  dim = {a.dim}"]
+    if a.params:
+        lines.append("  params: " + ", ".join(f"{k} = {val}" for k, val in a.params.items()))
+    if a.regularizers:
+        lines.append("  regularizers: " + ", ".join(f"{k} = {val}" for k, val in a.regularizers.items()))
+    eig = ", ".join(f"{p.value} (x{p.multiplicity})" for p in a.eigenvalue_parts) or "none (no Jacobian)"
+    lines.append(f"  symbolic verdict: {a.classification} ({a.detail}); eigenvalues {eig}")
+    counts = ", ".join(f"{n} {b}" for b, n in v.counts.items())
+    s = v.settings
+    lines.append(
+        f"  numeric verdict:  {v.behaviour}  ({counts}; {s['samples']} trajectories, t in [0, {s['t_end']:g}])"
+    )
+    for name, value in v._figures():
+        lines.append(f"    {name:<15} {value}")
+    lines.append(f"  agrees: {'yes' if v.agrees else 'NO'}")
+    lines.append(wrap(v.explanation))
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    variant, params, regs = resolve_variant(args)
+    a = analyze(variant, dim=args.dim, params=params, regularizers=regs)
+    bar = Progress(f"verifying {a.variant.name}")
+    try:
+        v = a.verify(samples=args.samples, t_end=args.t_end, seed=args.seed, progress=bar)
+    finally:
+        bar.close()
+    if args.json:
+        print_json(v.to_dict())
+    else:
+        print(format_verification(a, v))
+    return 0
