@@ -19,12 +19,14 @@ from ._functions import softplus as softplus
 from ._latex import SecondOrder as SecondOrder
 from ._latex import Step as Step
 from ._latex import second_order as second_order
+from ._numerics import Trajectories as Trajectories
 from ._params import Parameter as Parameter
 from ._regularizers import REGULARIZERS as REGULARIZERS
 from ._report import build_report as build_report
 from ._space import symbols as symbols
 from ._variants import VARIANTS as VARIANTS
 from ._variants import Variant as Variant
+from ._verify import Verification as Verification
 
 __all__ = [
     "Analysis",
@@ -47,6 +49,8 @@ __all__ = [
     "SecondOrder",
     "second_order",
     "build_report",
+    "Trajectories",
+    "Verification",
 ]
 
 __version__ = "0.1.0"

@@ -183,11 +183,11 @@ class Analysis:
 
         return analyze_nonlinear(self)
 
-    def derivation(self):
+    def derivation(self, **options):
         """The steps of the analysis (losses -> field -> linearisation -> verdict); see :mod:`stability._latex`."""
         from ._latex import derivation
 
-        return derivation(self)
+        return derivation(self, **options)
 
     def to_latex(self, **options) -> str:
         """The derivation as LaTeX; see :func:`stability._latex.to_latex`."""

@@ -46,6 +46,7 @@ __all__ = [
 
 Field = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 
+_TWO_PI = 2 * np.pi
 _FIELDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _MODULES = [NUMPY_FUNCTIONS, "numpy"]
 
@@ -78,23 +79,32 @@ def _invariant_field(analysis) -> Field:
     _check_numeric(analysis, coefficients, (NORM_PHI, NORM_THETA, DOT))
     scalars = sp.lambdify((NORM_PHI, NORM_THETA, DOT), coefficients, modules=_MODULES, cse=True)
 
+    zero_a, zero_d = inv.a == 0, inv.d == 0  # e.g. the vanilla GANs: skip two products
+
     def f(z: NDArray[np.float64]) -> NDArray[np.float64]:
-        phi, theta = z[:, :n], z[:, n:]
+        k = z.shape[0]
+        zz = z.reshape(k, 2, n)
+        phi, theta = zz[:, 0], zz[:, 1]
         norm_phi = np.sqrt(np.einsum("ki,ki->k", phi, phi))
         norm_theta = np.sqrt(np.einsum("ki,ki->k", theta, theta))
         dot = np.einsum("ki,ki->k", phi, theta)
-        a, b, c, d = (
-            np.broadcast_to(np.asarray(v, dtype=np.float64), dot.shape)[:, None]
-            for v in scalars(norm_phi, norm_theta, dot)
-        )
-        out = np.empty_like(z)
-        np.multiply(a, phi, out=out[:, :n])
-        out[:, :n] += b * theta
-        np.multiply(c, phi, out=out[:, n:])
-        out[:, n:] += d * theta
-        return out
+        a, b, c, d = (_column(v) for v in scalars(norm_phi, norm_theta, dot))
+        out = np.empty((k, 2, n))
+        dphi, dtheta = out[:, 0], out[:, 1]
+        np.multiply(b, theta, out=dphi)
+        if not zero_a:
+            dphi += a * phi
+        np.multiply(c, phi, out=dtheta)
+        if not zero_d:
+            dtheta += d * theta
+        return out.reshape(k, 2 * n)
 
     return f
+
+
+def _column(v):
+    """A per-row coefficient as a (K, 1) column; a constant (e.g. the int 0) stays a scalar."""
+    return v[:, None] if isinstance(v, np.ndarray) and v.ndim else float(v)
 
 
 def _component_field(analysis) -> Field:
@@ -128,8 +138,8 @@ def numeric_field(analysis) -> Field:
     >>> import numpy as np
     >>> from stability import analyze
     >>> f = numeric_field(analyze("vanilla_ns"))
-    >>> f(np.array([[1.0, 0.0, 0.0, 2.0]])).tolist()   # sigmoid(0) = 1/2: phi' = -theta/2, theta' = phi/2
-    [[0.0, -1.0, 0.5, 0.0]]
+    >>> f(np.array([[1.0, 0.0, 0.0, 2.0]])) + 0.0   # sigmoid(0) = 1/2: phi' = -theta/2, theta' = phi/2
+    array([[ 0. , -1. ,  0.5,  0. ]])
     """
     cached = _FIELDS.get(analysis)
     if cached is None:
@@ -208,67 +218,175 @@ def _initial_states(analysis, x0, seed, radius) -> NDArray[np.float64]:
 class _Recorder:
     """Integrator observer: running summaries of every trajectory (and the states if asked).
 
-    Without states its memory does not depend on the number of steps.
+    Without states its memory does not depend on the number of steps. Per step it costs a
+    few passes over the ``(K, 2n)`` batch: ``|z|`` for the running extremes, the tracked
+    pair's angle for the winding, and the EMAs; ``|phi|`` and ``|theta|`` only on the grid.
     """
 
-    def __init__(self, x0: NDArray[np.float64], n: int, n_out: int, every: int, betas: tuple[float, ...], store: bool):
+    def __init__(self, x0: NDArray[np.float64], n: int, n_out: int, every: int, betas: tuple[float, ...]):
         k, d = x0.shape
         self.n, self.every, self.n_out = n, every, n_out
-        self.grid = np.unique(np.r_[np.arange(0, n_out, every), n_out - 1])
+        self.grid = _grid(n_out, every)
         m = self.grid.size
-        pair_amplitude = x0[:, :n] ** 2 + x0[:, n:] ** 2
-        self.pair = pair_amplitude.argmax(axis=1)
-        self.rows = np.arange(k)
-        self.states = np.full((k, n_out, d), np.nan) if store else None
-        self.phi_norm = np.full((k, m), np.nan)
-        self.theta_norm = np.full((k, m), np.nan)
-        self.winding = np.full((k, m), np.nan)
+        self.pair = _pair(x0, n)
+        # Time-major storage (one contiguous row per grid point), exposed as (K, time) views.
+        # Every row is written when its output index is reached (NaN for stopped
+        # trajectories), so no initial fill is needed.
+        self._phi_norm = np.empty((m, k))
+        self._theta_norm = np.empty((m, k))
+        self._winding = np.empty((m, k))
         self.max_norm = np.zeros(k)
         self.min_norm = np.full(k, np.inf)
         self.betas = betas
         self.ema = {b: np.array(x0[:, n:]) for b in betas}
-        self.ema_grid = {b: np.full((k, m, n), np.nan) for b in betas}
-        self.last = np.array(x0)  # last finite state of each trajectory
+        self._ema_grid = {b: np.empty((m, k, n)) for b in betas}
+        self.last = np.array(x0)  # last finite state of each stopped trajectory (see finish)
         self.last_index = np.zeros(k, dtype=np.intp)
         self.calls = 0  # output indices seen: 0..calls-1
         self.recorded = 0  # grid points filled
+        self._phi_at = np.arange(k) * d + self.pair  # flat indices of phi_k, theta_k, k = pair
+        self._theta_at = self._phi_at + n
         self._angle = np.zeros(k)
         self._wind = np.zeros(k)
+        self._prev = x0
+        self._stopped = np.zeros(k, dtype=bool)
+        self._n_stopped = 0
 
     def __call__(self, i: int, t: float, x: NDArray[np.float64]) -> None:
         n = self.n
-        phi, theta = x[:, :n], x[:, n:]
-        nphi = np.sqrt(np.einsum("ki,ki->k", phi, phi))
-        ntheta = np.sqrt(np.einsum("ki,ki->k", theta, theta))
-        r = np.hypot(nphi, ntheta)
-        alive = ~np.isnan(r)
-        if self.states is not None:
-            self.states[:, i] = x
-        if alive.all():
-            self.last[:] = x
-            self.last_index[:] = i
-        else:
-            self.last[alive] = x[alive]
-            self.last_index[alive] = i
+        r = np.sqrt(np.einsum("kd,kd->k", x, x))
         np.fmax(self.max_norm, r, out=self.max_norm)
         np.fmin(self.min_norm, r, out=self.min_norm)
-        angle = np.arctan2(theta[self.rows, self.pair], phi[self.rows, self.pair])
+        stopped = np.isnan(r)
+        n_stopped = int(np.count_nonzero(stopped))
+        if n_stopped != self._n_stopped:  # trajectories stopped since the last output
+            new = stopped & ~self._stopped
+            self.last[new] = self._prev[new]
+            self.last_index[new] = i - 1
+            self._stopped, self._n_stopped = stopped, n_stopped
+        self._prev = x  # a fresh array per call (see integrate's observer contract)
+        flat = x.reshape(-1)
+        angle = np.arctan2(flat[self._theta_at], flat[self._phi_at])
         if i:
-            step = np.remainder(angle - self._angle + np.pi, 2 * np.pi) - np.pi
-            self._wind += np.where(alive, step, 0.0)
+            step = angle - self._angle
+            step -= _TWO_PI * np.round(step / _TWO_PI)  # wrapped to [-pi, pi]
+            if n_stopped:
+                step[stopped] = 0.0
+            self._wind += step
+            theta = x[:, n:]
             for b in self.betas:
                 ema = self.ema[b]
                 ema *= b
                 ema += (1.0 - b) * theta
-        self._angle = np.where(alive, angle, self._angle)
+        self._angle = np.where(stopped, self._angle, angle) if n_stopped else angle
         self.calls = i + 1
         j = self.recorded
         if j < self.grid.size and i == self.grid[j]:
-            self.phi_norm[:, j], self.theta_norm[:, j] = nphi, ntheta
-            self.winding[:, j] = np.where(alive, self._wind, np.nan)
+            phi, theta = x[:, :n], x[:, n:]
+            self._phi_norm[j] = np.sqrt(np.einsum("ki,ki->k", phi, phi))
+            self._theta_norm[j] = np.sqrt(np.einsum("ki,ki->k", theta, theta))
+            self._winding[j] = self._wind
+            if n_stopped:
+                self._winding[j, stopped] = np.nan
             for b in self.betas:
-                self.ema_grid[b][:, j] = self.ema[b]
+                self._ema_grid[b][j] = self.ema[b]
             self.recorded = j + 1
+
+    def finish(self) -> None:
+        """Record the last state of the trajectories still running (for a run cut short)."""
+        running = ~self._stopped
+        self.last[running] = self._prev[running]
+        self.last_index[running] = self.calls - 1
+
+    def arrays(self) -> dict:
+        """The recorded arrays as ``(K, time, ...)`` views, cut to what was recorded."""
+        m = self.recorded
+        return {
+            "states": None,
+            "phi_norm": self._phi_norm[:m].T,
+            "theta_norm": self._theta_norm[:m].T,
+            "winding": self._winding[:m].T,
+            "ema_grid": {b: v[:m].swapaxes(0, 1) for b, v in self._ema_grid.items()},
+            "ema_final": self.ema,
+            "grid": self.grid[:m],
+            "pair": self.pair,
+            "max_norm": self.max_norm,
+            "min_norm": self.min_norm,
+        }
+
+
+class _Store:
+    """Integrator observer that keeps every state; the summaries are computed afterwards, vectorised.
+
+    The states are stored time-major (one contiguous row per output) and exposed as a
+    ``(K, time, 2n)`` view.
+    """
+
+    _CHUNK = 1024  # output rows processed at once by arrays()
+
+    def __init__(self, x0: NDArray[np.float64], n: int, n_out: int, every: int):
+        k, d = x0.shape
+        self.n, self.grid, self.pair = n, _grid(n_out, every), _pair(x0, n)
+        self._states = np.empty((n_out, k, d))  # every row is written when its index is reached
+        self.last, self.last_index = np.array(x0), np.zeros(k, dtype=np.intp)
+        self.calls = 0
+
+    def __call__(self, i: int, t: float, x: NDArray[np.float64]) -> None:
+        self._states[i] = x
+        self.calls = i + 1
+
+    def finish(self) -> None:
+        """Find the last finite state of every trajectory (for a run cut short)."""
+        finite = np.isfinite(self._states[: self.calls, :, 0])
+        self.last_index = self.calls - 1 - np.argmax(finite[::-1], axis=0)
+        self.last = self._states[self.last_index, np.arange(self.last.shape[0])]
+
+    def arrays(self) -> dict:
+        states, n = self._states[: self.calls], self.n
+        grid = self.grid[self.grid < self.calls]
+        k = states.shape[1]
+        rows = np.arange(k)
+        max_norm, min_norm = np.zeros(k), np.full(k, np.inf)
+        winding = np.empty((grid.size, k))
+        wind, angle0 = np.zeros(k), None
+        for lo in range(0, states.shape[0], self._CHUNK):
+            block = states[lo : lo + self._CHUNK]
+            r = np.sqrt(np.einsum("tkd,tkd->tk", block, block))
+            np.fmax(max_norm, np.fmax.reduce(r, axis=0), out=max_norm)
+            np.fmin(min_norm, np.fmin.reduce(r, axis=0), out=min_norm)
+            angle = np.arctan2(block[:, rows, n + self.pair], block[:, rows, self.pair])
+            prev = np.vstack([angle[:1] if angle0 is None else angle0[None], angle[:-1]])
+            step = angle - prev
+            step -= _TWO_PI * np.round(step / _TWO_PI)
+            step[np.isnan(step)] = 0.0
+            cum = wind + np.cumsum(step, axis=0)
+            sel = (grid >= lo) & (grid < lo + block.shape[0])
+            winding[sel] = np.where(np.isnan(r[grid[sel] - lo]), np.nan, cum[grid[sel] - lo])
+            wind = cum[-1]
+            angle0 = np.where(np.isnan(angle[-1]), prev[-1], angle[-1])
+        at = states[grid]
+        return {
+            "states": states.swapaxes(0, 1),
+            "phi_norm": np.sqrt(np.einsum("tki,tki->tk", at[..., :n], at[..., :n])).T,
+            "theta_norm": np.sqrt(np.einsum("tki,tki->tk", at[..., n:], at[..., n:])).T,
+            "winding": winding.T,
+            "ema_grid": {},
+            "ema_final": {},
+            "grid": grid,
+            "pair": self.pair,
+            "max_norm": max_norm,
+            "min_norm": min_norm,
+        }
+
+
+def _grid(n_out: int, every: int) -> NDArray[np.intp]:
+    """Output indices of the summary grid: every ``every``-th, and the last."""
+    return np.unique(np.r_[np.arange(0, n_out, every), n_out - 1])
+
+
+def _pair(x0: NDArray[np.float64], n: int) -> NDArray[np.intp]:
+    """Per trajectory, the index k of the largest pair (phi_k, theta_k) at t = 0."""
+    return (x0[:, :n] ** 2 + x0[:, n:] ** 2).argmax(axis=1)
 
 
 def _frozen(a: NDArray | None) -> NDArray | None:
@@ -554,7 +672,10 @@ def simulate(
             "pass store=False (summaries and EMAs are still computed) or a larger dt"
         )
 
-    rec = _Recorder(x, analysis.dim, steps + 1, summary_every, betas, store)
+    if store:
+        rec = _Store(x, analysis.dim, steps + 1, summary_every)
+    else:
+        rec = _Recorder(x, analysis.dim, steps + 1, summary_every, betas)
     observer: Callable = rec
     if max_steps_per_output is not None:
         f, observer = _stall_guard(f, rec, _check_count("max_steps_per_output", max_steps_per_output))
@@ -588,38 +709,35 @@ def simulate(
             + (f". Integrator: {exc}" if not isinstance(exc, _Stalled) else "")
         )
         times = times[: rec.calls]
+        rec.finish()
         alive = rec.last_index == rec.calls - 1
         final = rec.last
         status = np.where(alive, Status.STEP_UNDERFLOW, Status.NONFINITE).astype(np.int8)
         stop_time = times[rec.last_index]
-        messages = tuple(f"stopped when {note}" if a else Status.NONFINITE.message for a in alive)
-        if rec.states is not None:
-            rec.states = rec.states[:, : rec.calls]
-        grid = rec.recorded
-        rec.grid = rec.grid[:grid]
-        rec.phi_norm, rec.theta_norm, rec.winding = (a[:, :grid] for a in (rec.phi_norm, rec.theta_norm, rec.winding))
-        rec.ema_grid = {b: v[:, :grid] for b, v in rec.ema_grid.items()}
+        earlier = "stopped before the run was cut short (its exact status was lost with it)"
+        messages = tuple(f"stopped when {note}" if a else earlier for a in alive)
 
+    arr = rec.arrays()
     out = Trajectories(
         times=_frozen(times),
-        states=_frozen(rec.states),
+        states=_frozen(arr["states"]),
         x0=_frozen(x),
         final=_frozen(np.array(final)),
         status=_frozen(np.array(status)),
         stop_time=_frozen(np.array(stop_time)),
-        summary_times=_frozen(times[rec.grid]),
-        phi_norm=_frozen(rec.phi_norm),
-        theta_norm=_frozen(rec.theta_norm),
-        winding=_frozen(rec.winding),
-        pair=_frozen(rec.pair),
-        max_norm=_frozen(rec.max_norm),
-        min_norm=_frozen(rec.min_norm),
+        summary_times=_frozen(times[arr["grid"]]),
+        phi_norm=_frozen(arr["phi_norm"]),
+        theta_norm=_frozen(arr["theta_norm"]),
+        winding=_frozen(arr["winding"]),
+        pair=_frozen(arr["pair"]),
+        max_norm=_frozen(arr["max_norm"]),
+        min_norm=_frozen(arr["min_norm"]),
         dt=dt,
         analysis=analysis,
         note=note,
         messages=messages,
-        _ema_grid=MappingProxyType({b: _frozen(v) for b, v in rec.ema_grid.items()}),
-        _ema_final=MappingProxyType({b: _frozen(v) for b, v in rec.ema.items()}),
+        _ema_grid=MappingProxyType({b: _frozen(v) for b, v in arr["ema_grid"].items()}),
+        _ema_final=MappingProxyType({b: _frozen(v) for b, v in arr["ema_final"].items()}),
     )
     if warn and not out.ok.all():
         fails = out.failures()

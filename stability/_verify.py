@@ -1,7 +1,8 @@
 """``verify()``: integrate the training ODE and check the symbolic verdict against what the trajectories do.
 
 Every figure is *measured* on trajectories from random initial states (:func:`simulate` in
-summary mode), then compared with the eigenvalues where the linearisation decides:
+summary mode; 8 states uniform in the ball of radius 0.5, seed 0, rtol 1e-6, atol 1e-12,
+4000 output steps), then compared with the eigenvalues where the linearisation decides:
 
 * ``rate``: the fitted exponential rate of ``|z(t)|`` (``log |z| ~ -rate * t``; positive =
   converging), measured in the linear regime ``|z| <= 0.01`` when the equilibrium is
@@ -16,7 +17,8 @@ Behaviours (one per trajectory, the majority is the verdict):
 * ``"converges"``: ``|z|`` decays exponentially (fell 10^4-fold, or its log-log slope keeps steepening);
 * ``"slow-convergence"``: a sustained power-law decay ``|z| ~ t^(-p)``, ``p >= 0.05`` (e.g.
   vanilla_ns in dimension 1, p -> 1/2);
-* ``"oscillates"``: bounded, neither converging nor diverging (closed orbits, quasi-periodic motion);
+* ``"oscillates"``: bounded, neither converging nor diverging measurably by ``t_end`` (closed
+  orbits, quasi-periodic motion, or a drift too slow to measure);
 * ``"limit-cycle"``: the trajectories settle on orbits of the *same* radius (within 1%) although they
   started at clearly different distances (an isolated, attracting orbit, e.g. WGAN-GP with c = 1);
 * ``"diverges"``: overflow, or a sustained growth (power law or faster);
@@ -27,8 +29,9 @@ Agreement with the symbolic classification:
 
 * stable <-> converges, with the rate and frequency matching ``-max Re`` and ``|Im|`` of the
   dominant eigenvalues (within ``TOLERANCES``);
-* unstable <-> diverges or moves away (trajectories from ``1e-6`` leave the ball of radius
-  ``1e-3``), with a matching growth rate;
+* unstable <-> moves away (most trajectories started ~1e-6 from the equilibrium get 1000 times
+  farther; they may then diverge or settle on an orbit), with a matching growth rate measured
+  while ``|z| <= 0.01``;
 * center -> any bounded behaviour is consistent (the linearisation is inconclusive), but the
   frequency must match ``|Im|``;
 * non-hyperbolic -> any bounded behaviour;
