@@ -71,8 +71,21 @@ def test_bad_input_exits_2_with_one_line(args, message):
 
 
 def test_custom_losses_from_strings(capsys):
-    assert main(["analyze", "--d-loss", "theta.phi + a*dot(phi, phi)", "--g-loss=-theta.phi",
-                 "--param", "a=1/2", "--dim", "2"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                "--d-loss",
+                "theta.phi + a*dot(phi, phi)",
+                "--g-loss=-theta.phi",
+                "--param",
+                "a=1/2",
+                "--dim",
+                "2",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     # phi' = -theta - phi, theta' = phi: block [[-1, -1], [1, 0]], lambda = -1/2 +- i sqrt(3)/2
     assert "classification: stable (focus)" in out

@@ -13,6 +13,7 @@ import weakref
 import numpy as np
 import pytest
 import sympy as sp
+from helpers import TIGHT, by_hand
 from scipy.integrate import solve_ivp
 
 from stability import InvalidParameterError, Trajectories, Variant, analyze, symbols
@@ -20,35 +21,6 @@ from stability._integrate import Status
 from stability._numerics import TrajectoryWarning, numeric_field, random_states, simulate
 
 BUILTINS = ("vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp")
-TIGHT = {"method": "DOP853", "rtol": 1e-10, "atol": 1e-12}
-
-
-def sigma(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def by_hand(name: str, z: np.ndarray, lam: float | None = None, c: float = 1.0, l2: float = 0.0) -> np.ndarray:
-    """The post's fields (MATH.md table) written out in NumPy, rows = states."""
-    n = z.shape[1] // 2
-    phi, theta = z[:, :n], z[:, n:]
-    u = np.sum(phi * theta, axis=1, keepdims=True)
-    nphi = np.linalg.norm(phi, axis=1, keepdims=True)
-    ntheta = np.linalg.norm(theta, axis=1, keepdims=True)
-    if name == "vanilla_ns":
-        dphi, dtheta = -sigma(u) * theta, (1 - sigma(u)) * phi
-    elif name == "vanilla_sat":
-        dphi, dtheta = -sigma(u) * theta, sigma(u) * phi
-    elif name == "wgan":
-        dphi, dtheta = -theta / nphi + u * phi / nphi**3, phi / nphi
-    elif name == "wgan_gp":
-        lam = 0.1 if lam is None else lam
-        dphi, dtheta = -theta - 2 * lam * (1 - c / nphi) * phi, phi
-    else:  # gan_qp, eq. (19): divided by |theta|
-        lam = 1.0 if lam is None else lam
-        dphi, dtheta = -theta - u * theta / (lam * ntheta), phi
-    return np.concatenate([dphi - 2 * l2 * phi, dtheta], axis=1)
-
-
 STATES = np.array([[0.3, -0.2, 0.1, 0.35], [-0.7, 0.05, 0.4, 0.9], [1.5, 2.0, -0.3, 0.01]])
 
 

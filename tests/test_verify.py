@@ -15,8 +15,8 @@ from functools import cache
 import numpy as np
 import pytest
 import sympy as sp
+from helpers import TIGHT, by_hand
 from scipy.integrate import solve_ivp
-from test_numerics import TIGHT, by_hand
 
 from stability import InvalidParameterError, Variant, Verification, analyze, symbols
 from stability._cli import main
