@@ -70,10 +70,10 @@ def main(argv=None) -> int:
     print(header)
     worst = 0.0
     for name in VARIANTS:
-        base = timed(lambda: run_analyze(name, 1), repeat)
+        base = timed(lambda name=name: run_analyze(name, 1), repeat)
         cells = []
         for n in DIMS:
-            t = base if n == 1 else timed(lambda: run_analyze(name, n), repeat)
+            t = base if n == 1 else timed(lambda name=name, n=n: run_analyze(name, n), repeat)
             cells.append(f"{t:8.3f} ({t / base:4.2f}x)")
         worst = max(worst, t / base)
         print(f"{name:<12}" + "".join(f"{c:>16}" for c in cells))
@@ -81,14 +81,16 @@ def main(argv=None) -> int:
 
     t1 = timed(lambda: run_analyze_full("vanilla_ns", 1), repeat)
     t64 = timed(lambda: run_analyze_full("vanilla_ns", 64), repeat)
-    print(f"\nwith the 2n x 2n Jacobian and 2n-component field materialised (vanilla_ns): "
-          f"n=1 {t1:.3f} s, n=64 {t64:.3f} s ({t64 / t1:.1f}x)")
+    print(
+        f"\nwith the 2n x 2n Jacobian and 2n-component field materialised (vanilla_ns): "
+        f"n=1 {t1:.3f} s, n=64 {t64:.3f} s ({t64 / t1:.1f}x)"
+    )
 
     print("\nnaive pipeline (jacobian, subs, simplify, eigenvals) vs analyze, vanilla_ns:")
     print(f"{'n':>4} {'naive s':>10} {'analyze s':>10} {'speed-up':>10}")
     for n in (1, 2, 4, 8) if args.quick else (1, 2, 4, 8, 16):
-        naive = timed(lambda: naive_vanilla_ns(n), 1)
-        fast = timed(lambda: run_analyze("vanilla_ns", n), repeat)
+        naive = timed(lambda n=n: naive_vanilla_ns(n), 1)
+        fast = timed(lambda n=n: run_analyze("vanilla_ns", n), repeat)
         print(f"{n:>4} {naive:>10.3f} {fast:>10.3f} {naive / fast:>9.0f}x")
     print("target: >= 50x at n = 16")
     return 0

@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from bench_integrate import _peak_rss, _reset_peak_rss, print_table  # noqa: E402
+from bench_integrate import _peak_rss, _reset_peak_rss, print_table, scipy_baseline  # noqa: E402
 
 from stability import analyze  # noqa: E402
 from stability._numerics import numeric_field, random_states  # noqa: E402
@@ -43,8 +43,6 @@ MEMORY_LIMIT_GIB = 1.0
 
 
 def bench_speed(quick: bool) -> list[tuple[str, str]]:
-    from scipy.integrate import solve_ivp
-
     a = analyze("vanilla_ns")
     f = numeric_field(a)  # built (and cached) before any timing
 
@@ -54,20 +52,8 @@ def bench_speed(quick: bool) -> list[tuple[str, str]]:
     x0 = random_states(2, N_ICS, seed=SEED)
     grid = np.linspace(0.0, T_END, round(T_END / DT) + 1)
 
-    t = time.perf_counter()
-    ref = np.array(
-        [solve_ivp(one, (0, T_END), x, method="DOP853", rtol=1e-10, atol=1e-12).y[:, -1] for x in x0[:N_REF]]
-    )
-    t_ref = time.perf_counter() - t
-
     n_scipy = 200 if quick else N_ICS
-    t = time.perf_counter()
-    scipy_final = np.array(
-        [solve_ivp(one, (0, T_END), x, method="RK45", rtol=1e-6, t_eval=grid).y[:, -1] for x in x0[:n_scipy]]
-    )
-    t_scipy_run = time.perf_counter() - t
-    t_scipy = t_scipy_run * N_ICS / n_scipy
-    dev_scipy = np.abs(scipy_final[:N_REF] - ref).max()
+    ref, t_ref, t_scipy, t_scipy_run, dev_scipy = scipy_baseline(one, x0, grid, n_scipy)
 
     def ours(**tol):
         times = []
