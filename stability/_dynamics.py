@@ -22,8 +22,17 @@ from functools import cached_property
 
 import sympy as sp
 
+from ._errors import InvalidParameterError, StabilityError
 from ._regularizers import REGULARIZERS
-from ._space import DOT, NORM_PHI, NORM_THETA, ComponentSpace, InvariantSpace, NotRotationInvariant
+from ._space import (
+    DOT,
+    NORM_PHI,
+    NORM_THETA,
+    ComponentSpace,
+    InvariantSpace,
+    NotRotationInvariant,
+    check_component_dim,
+)
 
 __all__ = ["InvariantField", "Dynamics", "build_dynamics"]
 
@@ -110,8 +119,30 @@ class Dynamics:
         return sp.Matrix([-sp.diff(d_loss, p) for p in phi] + [-sp.diff(g_loss, t) for t in theta])
 
 
+def _checked_loss(variant, label: str, loss) -> sp.Expr:
+    """A loss must be a finite real SymPy expression (or a number); strings are never parsed here."""
+    if isinstance(loss, bool) or not isinstance(loss, (sp.Expr, int, float)):
+        raise InvalidParameterError(
+            f"{label} of variant {variant.name!r} must be a SymPy expression; got {type(loss).__name__} {loss!r}"
+        )
+    loss = sp.sympify(loss, strict=True)
+    if loss.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        raise InvalidParameterError(f"{label} of variant {variant.name!r} must be finite; got {loss}")
+    if loss.has(sp.I):
+        raise InvalidParameterError(f"{label} of variant {variant.name!r} must be real; got {loss}")
+    return loss
+
+
 def _losses(variant, space, values, regularizers):
-    d_loss, g_loss = variant.losses(space, values)
+    try:
+        d_loss, g_loss = variant.losses(space, values)
+    except (NotRotationInvariant, StabilityError):
+        raise
+    except Exception as exc:  # a user's loss function failed: say which, without a deep traceback
+        raise InvalidParameterError(
+            f"the loss functions of variant {variant.name!r} failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    d_loss, g_loss = _checked_loss(variant, "d_loss", d_loss), _checked_loss(variant, "g_loss", g_loss)
     for name, weight in regularizers.items():
         d_loss, g_loss = REGULARIZERS[name].apply(space, weight, d_loss, g_loss)
     return sp.sympify(d_loss), sp.sympify(g_loss)
@@ -132,6 +163,7 @@ def build_dynamics(variant, dim: int, values: dict, regularizers: dict) -> Dynam
         else:
             d_loss, g_loss = drop_constant(d_loss, INVARIANTS), drop_constant(g_loss, INVARIANTS)
             return Dynamics(dim, d_loss, g_loss, InvariantField.from_losses(d_loss, g_loss))
+    check_component_dim(dim, f"variant {variant.name!r}")
     space = ComponentSpace(dim)
     d_loss, g_loss = _losses(variant, space, values, regularizers)
     state = space.phi_symbols + space.theta_symbols

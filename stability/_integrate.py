@@ -401,7 +401,8 @@ def integrate(
         h0 = min(h0, span)
         f1 = _call_f(f, y + h0 * fy)
         n_evals += 1
-        d2 = _rms((f1 - fy) / scale) / h0
+        with np.errstate(all="ignore"):  # a non-finite trial is handled below
+            d2 = _rms((f1 - fy) / scale) / h0
         dmax = np.maximum(d1, d2)
         with np.errstate(divide="ignore"):
             h1 = np.where(dmax <= 1e-15, max(1e-6, h0 * 1e-3), (0.01 / dmax) ** 0.2)
@@ -440,9 +441,10 @@ def integrate(
         ha = h_try * _A
         ks3[0] = fy
         yflat = y.reshape(-1)
-        for s in range(1, 6):
-            ks3[s] = _call_f(f, (yflat + ha[s, :s] @ ks[:s]).reshape(m, d))
-        y_new = (yflat + (h_try * _B) @ ks[:6]).reshape(m, d)
+        with np.errstate(all="ignore"):  # NaN/inf stages are caught per trajectory by the error check
+            for s in range(1, 6):
+                ks3[s] = _call_f(f, (yflat + ha[s, :s] @ ks[:s]).reshape(m, d))
+            y_new = (yflat + (h_try * _B) @ ks[:6]).reshape(m, d)
         f_new = _call_f(f, y_new)
         ks3[6] = f_new
         n_evals += 6

@@ -209,8 +209,14 @@ def describe_set(system: System, sub: dict) -> str:
 def _domain_ok(system: System, var: sp.Symbol, value: sp.Expr) -> bool:
     """Whether ``var = value`` is admissible; raises Undecided when it depends on unknown signs."""
     if value.has(sp.I) and value.is_real is not True:
-        if value.is_real is False or sp.im(value) != 0:
+        # a real root may be written with I (casus irreducibilis): decide by proof, never structurally
+        if value.is_real is False:
             return False
+        im_zero = sp.simplify(sp.im(value)).is_zero
+        if im_zero is False:
+            return False
+        if im_zero is None:
+            raise Undecided(f"cannot prove whether {value} (a value of {var}) is real")
     if var not in system.positive:
         return True
     value_sign = prove_sign(value)

@@ -192,10 +192,22 @@ def _check_positive(name: str, value: Any) -> float:
     return value
 
 
+def _check_batch(k: int, n: int) -> None:
+    """The integrator keeps about 16 arrays of shape (K, 2n) (Runge-Kutta stages, errors, summaries)."""
+    need = 16 * 8 * k * 2 * n
+    if need > MAX_STORE_BYTES:
+        raise InvalidParameterError(
+            f"{k} trajectories in dimension {n} need about {need / 2**30:.1f} GiB of working memory "
+            f"(limit {MAX_STORE_BYTES / 2**30:g} GiB); integrate fewer at a time"
+        )
+
+
 def _initial_states(analysis, x0, seed, radius) -> NDArray[np.float64]:
     n = analysis.dim
     if isinstance(x0, (int, np.integer)) and not isinstance(x0, bool):
-        return random_states(n, _check_count("x0 (a number of random initial states)", x0), seed=seed, radius=radius)
+        k = _check_count("x0 (a number of random initial states)", x0)
+        _check_batch(k, n)
+        return random_states(n, k, seed=seed, radius=radius)
     expected = f"an int K (random states), or an array of shape (K, {2 * n}) or ({2 * n},) ordered phi_1..phi_{n}, "
     expected += f"theta_1..theta_{n}"
     try:
@@ -206,6 +218,7 @@ def _initial_states(analysis, x0, seed, radius) -> NDArray[np.float64]:
         x = x[None, :]
     if x.ndim != 2 or x.shape[1] != 2 * n or x.shape[0] == 0:
         raise InvalidParameterError(f"x0 must be {expected} (dim = {n}); received shape {np.shape(x0)}")
+    _check_batch(x.shape[0], n)
     if not np.isfinite(x).all():
         bad = np.flatnonzero(~np.isfinite(x).all(axis=1))
         raise InvalidParameterError(f"x0 must be finite; rows {bad[:10].tolist()} contain NaN or infinity")
@@ -656,6 +669,11 @@ def simulate(
         raise InvalidParameterError(
             f"t_end must be a whole number of steps dt; received t_end={t_end!r}, dt={dt!r} "
             f"(ratio {t_end / dt!r}); e.g. t_end={max(steps, 1) * dt!r}"
+        )
+    if (steps + 1) * 8 > MAX_STORE_BYTES:  # the output time grid alone, even with store=False
+        raise InvalidParameterError(
+            f"t_end / dt = {steps} training steps is too many (limit {MAX_STORE_BYTES // 8 - 1}); "
+            "use a larger dt or a shorter t_end"
         )
     if not isinstance(store, bool):
         raise InvalidParameterError(f"store must be True or False; received {store!r}")

@@ -55,14 +55,21 @@ class Parameter:
         """Convert ``value`` to SymPy and check it against the domain.
 
         Python floats become exact rationals through their decimal repr (0.1 -> 1/10).
-        A SymPy symbol keeps the parameter symbolic; one without assumptions is replaced
-        by a symbol of the same name carrying the declared domain.
+        A SymPy symbol keeps the parameter symbolic; one whose assumptions do not imply the
+        declared domain is replaced by a symbol of the same name carrying it (so ``Symbol("a")``
+        for ``lam`` means ``a > 0``); one whose assumptions contradict it is refused.
         """
         expr = to_sympy_value(value, self.name)
         if isinstance(expr, sp.Symbol):
-            if expr.name == self.name and not _implies_domain(expr, self.domain):
+            if _implies_domain(expr, self.domain):
+                return expr
+            if _contradicts_domain(expr, self.domain):
+                raise InvalidParameterError(
+                    f"{self.name} must be {self.domain_text}; the symbol {expr} is declared otherwise"
+                )
+            if expr.name == self.name:
                 return self.symbol
-            return expr
+            return sp.Symbol(expr.name, **_DOMAINS[self.domain][0])
         if expr.is_number:
             ok = {"real": expr.is_real, "positive": expr.is_positive, "nonnegative": expr.is_nonnegative}
             if ok[self.domain] is False:
@@ -72,6 +79,11 @@ class Parameter:
 
 def _implies_domain(symbol: sp.Symbol, domain: str) -> bool:
     return bool({"real": symbol.is_real, "positive": symbol.is_positive, "nonnegative": symbol.is_nonnegative}[domain])
+
+
+def _contradicts_domain(symbol: sp.Symbol, domain: str) -> bool:
+    known = {"real": symbol.is_real, "positive": symbol.is_positive, "nonnegative": symbol.is_nonnegative}
+    return known[domain] is False
 
 
 def to_sympy_value(value: object, name: str = "value") -> sp.Expr:

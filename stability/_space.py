@@ -50,6 +50,9 @@ INVARIANT_LATEX = {
 }
 
 MAX_DIM = 4096
+#: Variants that are not rotation invariant are analysed component by component, at a cost
+#: growing at least like dim^2 (dim = 128 already takes tens of seconds).
+MAX_COMPONENT_DIM = 64
 
 
 def check_dim(dim: object) -> int:
@@ -59,6 +62,15 @@ def check_dim(dim: object) -> int:
     if not 1 <= dim <= MAX_DIM:
         raise InvalidParameterError(f"dim must be between 1 and {MAX_DIM}; got {dim}")
     return dim
+
+
+def check_component_dim(dim: int, name: str) -> None:
+    """Refuse, with a clear message, a dimension too large for the component-by-component route."""
+    if dim > MAX_COMPONENT_DIM:
+        raise InvalidParameterError(
+            f"dim must be at most {MAX_COMPONENT_DIM} for {name}, which is not rotation invariant and is "
+            f"analysed component by component; got {dim}"
+        )
 
 
 def symbols(dim: int = 2) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Symbol, ...]]:

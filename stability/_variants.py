@@ -28,7 +28,7 @@ import sympy as sp
 from ._errors import InvalidParameterError, UnknownNameError
 from ._functions import sigmoid
 from ._params import Parameter
-from ._space import ComponentSpace, check_dim
+from ._space import ComponentSpace, check_component_dim, check_dim
 
 __all__ = ["Variant", "VARIANTS", "get_variant", "variant_names"]
 
@@ -92,6 +92,7 @@ class Variant:
                 f"phi and theta must be non-empty and of equal length; got {len(phi)} and {len(theta)}"
             )
         check_dim(len(phi))
+        check_component_dim(len(phi), f"a variant given by expressions ({self.name!r})")
         for s in phi + theta:
             if not isinstance(s, sp.Symbol):
                 raise InvalidParameterError(f"phi and theta must hold SymPy symbols; got {type(s).__name__} {s!r}")

@@ -32,9 +32,9 @@ Agreement with the symbolic classification:
 * unstable <-> moves away (most trajectories started ~1e-6 from the equilibrium get 1000 times
   farther; they may then diverge or settle on an orbit), with a matching growth rate measured
   while ``|z| <= 0.01``;
-* center -> any bounded behaviour is consistent (the linearisation is inconclusive), but the
-  frequency must match ``|Im|``;
-* non-hyperbolic -> any bounded behaviour;
+* center -> divergence or any bounded behaviour is consistent (the linearisation is
+  inconclusive), but a bounded oscillation's frequency must match ``|Im|``;
+* non-hyperbolic -> divergence or any bounded behaviour (the nonlinear terms decide);
 * non-differentiable -> the numerics decide: ``agrees`` is True and the explanation says what
   was observed.
 
@@ -59,7 +59,7 @@ from numpy.typing import NDArray
 
 from ._errors import InvalidParameterError
 from ._integrate import Status
-from ._numerics import Trajectories, random_states, simulate
+from ._numerics import Trajectories, _check_batch, random_states, simulate
 
 __all__ = ["BEHAVIOURS", "TOLERANCES", "Measurement", "Verification", "verify"]
 
@@ -88,6 +88,7 @@ SUSTAINED = 0.9  # a power law keeps (at least 90% of) its exponent from [T/4, T
 STEPS = 4000  # output steps of a verification run
 ESCAPE = 1e3  # an unstable equilibrium: trajectories must leave the ball ESCAPE times their start
 STALL = 200  # solver steps per output step beyond which the step size has collapsed (a singularity)
+MAX_T_END = 1e6  # beyond this the fixed output grid (STEPS points) is far too coarse to measure anything
 PERIODS = 30  # a centre is followed for this many periods of its linear oscillation
 
 
@@ -410,16 +411,18 @@ def _verdict(classification, behaviour, rate, frequency, p_rate, p_freq, tol, mo
             f"The linearisation is a centre (angular frequency {p_freq:.4g}), which is inconclusive: the nonlinear "
             f"terms decide. Numerically {seen}, with angular frequency {_fmt(frequency)}"
         )
+        if behaviour == "diverges":  # a linear centre says nothing about nonlinear instability
+            return True, text + "; consistent: the nonlinear terms, not the linear centre, drive them away."
         if behaviour not in BOUNDED:
-            return False, text + "; a centre of the linearisation is not expected to make them diverge."
+            return False, text + "; the integration stopped at a singularity, so the numerics cannot confirm it."
         if not ok_freq:
             return False, text + f", which does not match {p_freq:.4g}."
         return True, text + ", matching the eigenvalues; any bounded behaviour is consistent with a centre."
     if classification == "non-hyperbolic":
         text = f"The linearisation is inconclusive (an eigenvalue with zero real part); numerically {seen}"
-        if behaviour in BOUNDED:
-            return True, text + ", which is consistent."
-        return False, text + ", although no eigenvalue has a positive real part."
+        if behaviour in BOUNDED or behaviour == "diverges":  # zero real parts: the nonlinear terms decide
+            return True, text + ", which is consistent (the nonlinear terms decide)."
+        return False, text + ": the integration stopped at a singularity, so the numerics cannot confirm it."
     # non-differentiable: no linearisation; the numerics decide.
     return True, f"There is no linearisation at the equilibrium, so the numerics decide: {seen}."
 
@@ -532,12 +535,13 @@ def verify(
         radius = 1e-6 if regime == "growth" else 0.5
     if t_end is None:
         t_end = _default_t_end(classification, p_rate, p_freq)
-    if isinstance(t_end, bool) or not isinstance(t_end, (int, float)) or not t_end > 0 or not math.isfinite(t_end):
-        raise InvalidParameterError(f"t_end must be a positive number; received {t_end!r}")
+    if isinstance(t_end, bool) or not isinstance(t_end, (int, float)) or not 0 < t_end <= MAX_T_END:
+        raise InvalidParameterError(f"t_end must be a positive number up to {MAX_T_END:g}; received {t_end!r}")
     t_end = float(t_end)
     if x0 is None:
         if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
             raise InvalidParameterError(f"samples must be a positive integer; received {samples!r}")
+        _check_batch(samples, analysis.dim)
         x0 = random_states(analysis.dim, samples, seed=seed, radius=radius)
     tr = simulate(
         analysis,

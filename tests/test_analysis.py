@@ -262,3 +262,35 @@ def test_custom_variant_with_undeclared_symbol():
     z = sp.Symbol("z")
     with pytest.raises(InvalidParameterError, match="declare it in params"):
         Variant("bad", z * phi[0], theta[0], phi=phi, theta=theta)
+
+
+def test_a_symbol_of_another_name_takes_the_declared_domain():
+    # lam > 0 is declared: a plain Symbol("a") must not bring back lam < 0 (which would be "unstable").
+    a_sym = sp.Symbol("a")
+    a = analyze("wgan_gp", params={"lam": a_sym, "c": 0})
+    (a_pos,) = a.jacobian.free_symbols
+    assert a_pos.name == "a" and a_pos.is_positive
+    assert a.classification == "stable" and "unstable" not in a.conditions
+    # alpha >= 0 for l2: a symbol declared negative contradicts it.
+    with pytest.raises(InvalidParameterError, match="alpha must be >= 0"):
+        analyze("vanilla_ns", regularizers={"l2": sp.Symbol("a", negative=True)})
+
+
+@pytest.mark.parametrize(
+    "d_loss, match",
+    [
+        (lambda g: g.phi + 1, "loss functions of variant 'v' failed: TypeError"),
+        (lambda g: "phi", "must be a SymPy expression; got str"),
+        (lambda g: g.phi, "must be a SymPy expression; got InvVec"),
+        (lambda g: sp.I * g.critic(g.x_fake), "must be real"),
+        (lambda g: sp.nan * g.critic(g.x_fake), "must be finite"),
+    ],
+)
+def test_bad_loss_functions_get_a_clear_error(d_loss, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        analyze(Variant("v", d_loss, lambda g: -g.critic(g.x_fake)))
+
+
+def test_non_invariant_variants_are_limited_in_dimension():
+    with pytest.raises(InvalidParameterError, match="dim must be at most 64"):
+        analyze(Variant("v", lambda g: g.phi[0], lambda g: -g.critic(g.x_fake)), dim=65)

@@ -61,6 +61,10 @@ def test_analyze_regularizer(capsys):
         (["analyze", "wgan_gp", "--dim", "0"], "dim must be between 1"),
         (["analyze", "vanilla_ns", "--reg", "l9=1"], "unknown regularizer 'l9'; valid: l2"),
         (["analyze"], "give a variant NAME"),
+        (["analyze", "gan_qp", "--param", "lam=nan"], "value of lam must be a finite real number"),
+        (["analyze", "vanilla_ns", "--reg", "l2=inf"], "value of l2 must be a finite real number"),
+        (["analyze", "--d-loss", "theta.phi", "--g-loss=-theta.phi", "--dim", "4096"], "dim must be at most 64"),
+        (["verify", "wgan", "--t-end", "1e300"], "t_end must be a positive number up to"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, message):

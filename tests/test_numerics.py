@@ -291,3 +291,15 @@ def test_record_is_frozen_readonly_and_readable():
 def test_simulate_function_and_method_agree():
     a = analyze("gan_qp")
     np.testing.assert_array_equal(simulate(a, 3, 2.0, seed=1).states, a.simulate(3, 2.0, seed=1).states)
+
+
+@pytest.mark.parametrize(
+    "x0, t_end, match",
+    [
+        (2, 1e12, "training steps is too many"),  # the time grid alone would need terabytes
+        (10**9, 1.0, "working memory"),
+    ],
+)
+def test_impossible_runs_are_refused_before_allocating(x0, t_end, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        analyze("vanilla_ns").simulate(x0, t_end, store=False)

@@ -226,13 +226,31 @@ def test_unstable_focus_with_a_limit_cycle():
     assert v.rate == pytest.approx(-0.05, rel=0.02)
 
 
+def test_a_linear_centre_that_the_nonlinear_terms_destabilise_is_not_a_disagreement():
+    # By hand: phi' = -theta + phi (phi^2 + theta^2), theta' = phi + theta (phi^2 + theta^2). Jacobian
+    # [[0, -1], [1, 0]]: a centre (+-i), yet d/dt (phi^2 + theta^2) = 2 (phi^2 + theta^2)^2 > 0, so
+    # rho = |z|^2 blows up at t = 1 / (2 rho0): divergence, which the (inconclusive) centre allows.
+    phi, theta = symbols(1)
+    p, t = phi[0], theta[0]
+    q = p**2 + t**2
+    d_loss, g_loss = p * t - p**4 / 4 - p**2 * t**2 / 2, -p * t - t**4 / 4 - p**2 * t**2 / 2
+    a = analyze(Variant("repel", d_loss, g_loss, phi=phi, theta=theta))
+    assert [sp.expand(f - e) for f, e in zip(a.vector_field, [-t + p * q, p + t * q])] == [0, 0]
+    assert a.classification == "center"
+    v = a.verify(samples=4)
+    assert v.behaviour == "diverges" and v.agrees and not v.bounded
+    assert "inconclusive" in v.explanation
+
+
 def test_verdict_rules_report_disagreement():
     tol = TOLERANCES
     ok, text = _verdict("stable", "oscillates", None, 0.5, 0.1, 0.5, tol, 0, 8, 0.5)
     assert not ok and "predicts exponential convergence" in text
     ok, text = _verdict("stable", "converges", 0.2, 0.5, 0.1, 0.5, tol, 0, 8, 0.5)
     assert not ok and "rate do not match" in text
-    ok, _ = _verdict("center", "diverges", None, 0.5, 0.0, 0.5, tol, 8, 8, 0.5)
+    ok, _ = _verdict("center", "singular", None, 0.5, 0.0, 0.5, tol, 8, 8, 0.5)
+    assert not ok
+    ok, _ = _verdict("non-hyperbolic", "singular", None, None, 0.0, 0.0, tol, 8, 8, 0.5)
     assert not ok
     ok, text = _verdict("center", "converges", 0.1, 0.7, 0.0, 0.5, tol, 0, 8, 0.5)
     assert not ok and "does not match" in text

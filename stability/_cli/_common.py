@@ -36,9 +36,14 @@ def add_variant_arguments(parser: argparse.ArgumentParser, custom: bool = True) 
     )
 
 
+_NOT_NAMES = frozenset({"nan", "inf", "infinity", "oo", "zoo", "i", "e", "pi"})
+
+
 def parse_value(text: str, name: str):
     """A number ('0.1', '1/10', '1e-3') as an exact rational, or an identifier as a symbol."""
     text = text.strip()
+    if text.lower() in _NOT_NAMES:  # would otherwise become a symbol named "nan", "oo", ...
+        raise InvalidParameterError(f"value of {name} must be a finite real number or a parameter name; got {text!r}")
     if text.isidentifier():
         return sp.Symbol(text)
     try:
@@ -72,9 +77,11 @@ def resolve_variant(args) -> tuple[Variant, dict, dict]:
     if not (d_text and g_text):
         raise InvalidParameterError(f"give a variant NAME ({', '.join(VARIANTS)}) or both --d-loss and --g-loss")
     from .._parse import parse_expression
-    from .._space import symbols
+    from .._space import check_component_dim, check_dim, symbols
 
     dim = args.dim or 2
+    check_dim(dim)
+    check_component_dim(dim, "losses given with --d-loss/--g-loss")
     phi, theta = symbols(dim)
     param_symbols = {k: sp.Symbol(k, real=True) for k in params}
     d_loss = parse_expression(d_text, phi, theta, param_symbols)
