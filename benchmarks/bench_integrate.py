@@ -220,18 +220,27 @@ def print_table(rows: list[tuple[str, str]]) -> None:
     print(line)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_benchmark(doc: str, speed, memory, memory_child) -> None:
+    """Command line shared by the benchmarks: ``--quick``, and a hidden ``--_memory`` child mode.
+
+    ``memory_child()`` runs in a fresh subprocess (so its peak RSS is its own) and returns a dict;
+    ``speed(quick)`` and ``memory()`` return table rows.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="run scipy on 200 ICs and extrapolate")
     parser.add_argument("--_memory", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._memory:
-        print(json.dumps(memory_run()))
+        print(json.dumps(memory_child()))
         return
     t = time.perf_counter()
-    rows = bench_speed(args.quick) + bench_memory()
+    rows = speed(args.quick) + memory()
     print_table(rows)
     print(f"total benchmark time {time.perf_counter() - t:.0f} s")
+
+
+def main() -> None:
+    run_benchmark(__doc__, bench_speed, bench_memory, memory_run)
 
 
 if __name__ == "__main__":

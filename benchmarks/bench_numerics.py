@@ -19,7 +19,6 @@ are reused here.
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -32,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from bench_integrate import _peak_rss, _reset_peak_rss, print_table, scipy_baseline  # noqa: E402
+from bench_integrate import _peak_rss, _reset_peak_rss, run_benchmark, scipy_baseline  # noqa: E402
 
 from stability import analyze  # noqa: E402
 from stability._numerics import numeric_field, random_states  # noqa: E402
@@ -128,17 +127,7 @@ def bench_memory() -> list[tuple[str, str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="run scipy on 200 ICs and extrapolate")
-    parser.add_argument("--_memory", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args._memory:
-        print(json.dumps(memory_run()))
-        return
-    t = time.perf_counter()
-    rows = bench_speed(args.quick) + bench_memory()
-    print_table(rows)
-    print(f"total benchmark time {time.perf_counter() - t:.0f} s")
+    run_benchmark(__doc__, bench_speed, bench_memory, memory_run)
 
 
 if __name__ == "__main__":

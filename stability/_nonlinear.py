@@ -319,14 +319,7 @@ def _lyapunov_attempt(a, system, label: str) -> dict | None:
                 text += " The linearisation is a centre, so the convergence is not exponential" + (
                     f": averaging the leading term of dV/dt over the rotation gives |z| ~ t^(-{p})." if p else "."
                 )
-            return base | {
-                "verdict": "asymptotically-stable",
-                "method": "lasalle",
-                "reason": text,
-                "convergence": conv,
-                "decay_rate": rate,
-                "decay_exponent": p,
-            }
+            return _lasalle_asymptotic(base, text, conv, rate, p)
         values = [sp.simplify(cand.V.xreplace(piece)) for piece in inv.pieces]
         reaching = [v for v in values if v.free_symbols & set(system.variables)]
         if reaching:
@@ -344,15 +337,20 @@ def _lyapunov_attempt(a, system, label: str) -> dict | None:
             "locally asymptotically stable, attracting at least that set."
         )
         conv, rate, p = _decay(a, system, dv)
-        return base | {
-            "verdict": "asymptotically-stable",
-            "method": "lasalle",
-            "reason": text,
-            "convergence": conv,
-            "decay_rate": rate,
-            "decay_exponent": p,
-        }
+        return _lasalle_asymptotic(base, text, conv, rate, p)
     return partial
+
+
+def _lasalle_asymptotic(base: dict, text: str, conv, rate, p) -> dict:
+    """The record fields of an asymptotic-stability verdict proved by LaSalle's principle."""
+    return base | {
+        "verdict": "asymptotically-stable",
+        "method": "lasalle",
+        "reason": text,
+        "convergence": conv,
+        "decay_rate": rate,
+        "decay_exponent": p,
+    }
 
 
 def _repeller(system, cand, dv, sign) -> dict | None:
