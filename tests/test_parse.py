@@ -25,7 +25,7 @@ P1, P2 = PHI
 T1, T2 = THETA
 LAM = sp.Symbol("lam", positive=True)
 DOT = P1 * T1 + P2 * T2
-FAST = 1.0  # seconds: every rejection must be at least this quick
+FAST = 3.0  # seconds: every rejection must be at least this quick (a generous bound: CI machines are shared)
 
 
 def parse(text, params=None):
@@ -304,7 +304,7 @@ def test_watchdog_interrupts_a_runaway_step(monkeypatch):
     start = time.perf_counter()
     with pytest.raises(ExpressionParseError, match="took more than 0.2 s"):
         parse("phi1")
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 5
     assert signal.getsignal(signal.SIGALRM) is handler
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
@@ -387,7 +387,7 @@ def _parses_or_rejects(text):
     assert time.perf_counter() - start < FAST
 
 
-@settings(max_examples=200, deadline=1000)
+@settings(max_examples=200, deadline=3000)
 @given(st.text(max_size=200))
 def test_arbitrary_text(text):
     _parses_or_rejects(text)
@@ -402,7 +402,7 @@ TOKENS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=200, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(TOKENS), max_size=40).map("".join))
 def test_token_soup(text):
     _parses_or_rejects(text)
@@ -426,7 +426,7 @@ EXPRESSIONS = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
 @given(EXPRESSIONS)
 def test_grammatical_expressions(text):
     _parses_or_rejects(text)
