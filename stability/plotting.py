@@ -157,6 +157,28 @@ def _check_index(tr, index: int) -> int:
 # ----------------------------------------------------------------------------------------
 # Figures
 # ----------------------------------------------------------------------------------------
+def _draw_theta(ax: Axes, tr, series) -> None:
+    """Draw ``(theta_like (steps, n), style)`` curves: against time for n = 1, else in the theta plane.
+
+    The equilibrium is a dashed red line (n = 1) or a red dot; limits fit the first curve.
+    """
+    first = series[0][0]
+    if tr.dim == 1:
+        for values, style in series:
+            ax.plot(tr.times, values[:, 0], **style)
+        ax.axhline(0, color="red", lw=1.0, ls="--", zorder=0, label="equilibrium")
+        ax.set_xlabel("time $t$")
+        ax.set_ylabel(r"$\theta$")
+        ax.set_xlim(tr.times[0], tr.times[-1])
+        return
+    for values, style in series:
+        ax.plot(values[:, 0], values[:, 1], **style)
+    ax.scatter([0], [0], **EQUILIBRIUM_STYLE)
+    ax.set_xlabel(r"$\theta_1$")
+    ax.set_ylabel(r"$\theta_2$")
+    _symmetric_limits(ax, first[:, 0], first[:, 1])
+
+
 def theta_plane(tr, *, ax: Axes | None = None, index: int = 0, title: str | None = None, **line) -> Figure:
     r"""The generator's trajectory in the :math:`(\theta_1, \theta_2)` plane, the equilibrium as a red dot.
 
@@ -173,19 +195,7 @@ def theta_plane(tr, *, ax: Axes | None = None, index: int = 0, title: str | None
     fig, ax = _axes(ax)
     theta = tr.theta[index]
     a = tr.analysis
-    line = {"color": "tab:blue", "lw": 1.0} | line
-    if tr.dim == 1:
-        ax.plot(tr.times, theta[:, 0], **line)
-        ax.axhline(0, color="red", lw=1.0, ls="--", zorder=0, label="equilibrium")
-        ax.set_xlabel("time $t$")
-        ax.set_ylabel(r"$\theta$")
-        ax.set_xlim(tr.times[0], tr.times[-1])
-    else:
-        ax.plot(theta[:, 0], theta[:, 1], **line)
-        ax.scatter([0], [0], **EQUILIBRIUM_STYLE)
-        ax.set_xlabel(r"$\theta_1$")
-        ax.set_ylabel(r"$\theta_2$")
-        _symmetric_limits(ax, theta[:, 0], theta[:, 1])
+    _draw_theta(ax, tr, [(theta, {"color": "tab:blue", "lw": 1.0} | line)])
     extra = "" if tr.dim <= 2 else " (projection)"
     ax.set_title(title or f"{_label(a)}{extra}\n{a.classification}, $t \\in [0, {tr.t_end:g}]$")
     _stopped_note(ax, tr, index)
@@ -358,20 +368,7 @@ def ema_plot(tr, beta: float = 0.999, *, ax: Axes | None = None, index: int = 0,
     fig, ax = _axes(ax)
     raw_style = {"color": "tab:blue", "lw": 0.7, "alpha": 0.6, "label": r"raw $\theta$"}
     ema_style = {"color": "tab:orange", "lw": 2.0, "label": f"EMA, $\\beta = {beta:g}$"}
-    if tr.dim == 1:
-        ax.plot(tr.times, theta[:, 0], **raw_style)
-        ax.plot(tr.times, ema[:, 0], **ema_style)
-        ax.axhline(0, color="red", lw=1.0, ls="--", zorder=0, label="equilibrium")
-        ax.set_xlabel("time $t$")
-        ax.set_ylabel(r"$\theta$")
-        ax.set_xlim(tr.times[0], tr.times[-1])
-    else:
-        ax.plot(theta[:, 0], theta[:, 1], **raw_style)
-        ax.plot(ema[:, 0], ema[:, 1], **ema_style)
-        ax.scatter([0], [0], **EQUILIBRIUM_STYLE)
-        ax.set_xlabel(r"$\theta_1$")
-        ax.set_ylabel(r"$\theta_2$")
-        _symmetric_limits(ax, theta[:, 0], theta[:, 1])
+    _draw_theta(ax, tr, [(theta, raw_style), (ema, ema_style)])
     ax.legend(loc="upper right", fontsize=9)
     final = float(np.linalg.norm(ema[-1])) if np.all(np.isfinite(ema[-1])) else float("nan")
     raw = float(np.linalg.norm(theta[-1])) if np.all(np.isfinite(theta[-1])) else float("nan")

@@ -91,6 +91,14 @@ def resolve_variant(args) -> tuple[Variant, dict, dict]:
     return variant, {}, regs
 
 
+def analysis_from_args(args):
+    """``analyze()`` of the variant, dim, params and regularizers named on the command line."""
+    from .._analysis import analyze
+
+    variant, params, regs = resolve_variant(args)
+    return analyze(variant, dim=args.dim, params=params, regularizers=regs)
+
+
 def print_json(data) -> None:
     print(json.dumps(data, indent=2, default=str))
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .._analysis import analyze
-from ._common import add_variant_arguments, print_json, resolve_variant, wrap
+from ._common import add_variant_arguments, analysis_from_args, print_json, wrap
 
 
 def register(sub) -> None:
@@ -48,8 +47,7 @@ def format_analysis(a) -> str:
 
 
 def run(args) -> int:
-    variant, params, regs = resolve_variant(args)
-    a = analyze(variant, dim=args.dim, params=params, regularizers=regs)
+    a = analysis_from_args(args)
     nonlinear = getattr(args, "nonlinear", False)
     if args.json:
         print_json(a.to_dict(nonlinear=True) if nonlinear else a.to_dict())

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .._analysis import analyze
 from .._errors import InvalidParameterError
-from ._common import add_variant_arguments, resolve_variant
+from ._common import add_variant_arguments, analysis_from_args
 
 
 def register(sub) -> None:
@@ -27,8 +26,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    variant, params, regs = resolve_variant(args)
-    a = analyze(variant, dim=args.dim, params=params, regularizers=regs)
+    a = analysis_from_args(args)
     text = a.to_latex(fragment=args.fragment, nonlinear=not args.no_nonlinear)
     if not args.output or args.output == "-":
         sys.stdout.write(text)

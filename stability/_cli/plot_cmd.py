@@ -8,7 +8,7 @@ from pathlib import Path
 from .._analysis import analyze
 from .._errors import InvalidParameterError
 from .._variants import get_variant
-from ._common import add_variant_arguments, resolve_variant
+from ._common import add_variant_arguments, analysis_from_args
 
 FORMATS = (".png", ".pdf", ".svg")
 
@@ -84,8 +84,7 @@ def _output(args, kind: str, name: str) -> Path:
 def run(args) -> int:
     from .. import plotting
 
-    variant, params, regs = resolve_variant(args)
-    a = analyze(variant, dim=args.dim, params=params, regularizers=regs)
+    a = analysis_from_args(args)
     kind = args.kind or plotting.default_kind(a)
     if kind not in plotting.KINDS:
         raise InvalidParameterError(f"unknown plot kind {kind!r}; valid kinds: {', '.join(plotting.KINDS)}")

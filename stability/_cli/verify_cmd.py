@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from .._analysis import analyze
-from ._common import add_variant_arguments, print_json, resolve_variant, wrap
+from ._common import add_variant_arguments, analysis_from_args, print_json, wrap
 
 
 def register(sub) -> None:
@@ -86,8 +85,7 @@ def format_verification(a, v) -> str:
 
 
 def run(args) -> int:
-    variant, params, regs = resolve_variant(args)
-    a = analyze(variant, dim=args.dim, params=params, regularizers=regs)
+    a = analysis_from_args(args)
     bar = Progress(f"verifying {a.variant.name}")
     try:
         v = a.verify(samples=args.samples, t_end=args.t_end, seed=args.seed, progress=bar)
