@@ -1,4 +1,4 @@
-"""Benchmark of :func:`stability._integrate.integrate` (needs SciPy for the comparison).
+"""Benchmark of :func:`stability.numerics.integrate.integrate` (needs SciPy for the comparison).
 
 Run ``python benchmarks/bench_integrate.py`` (about a minute) or with ``--quick``.
 
@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stability._integrate import integrate  # noqa: E402
+from stability.numerics.integrate import integrate  # noqa: E402
 
 T_END = 100.0
 DT_OUT = 0.1

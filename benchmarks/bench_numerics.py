@@ -34,7 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from bench_integrate import _peak_rss, _reset_peak_rss, run_benchmark, scipy_baseline  # noqa: E402
 
 from stability import analyze  # noqa: E402
-from stability._numerics import numeric_field, random_states  # noqa: E402
+from stability.numerics.simulate import numeric_field, random_states  # noqa: E402
 
 T_END, DT = 100.0, 0.1
 N_ICS, N_REF, SEED = 1000, 50, 0

@@ -5,28 +5,28 @@
 'center'
 """
 
-from ._analysis import Analysis as Analysis
-from ._analysis import analyze as analyze
-from ._classify import CLASSIFICATIONS as CLASSIFICATIONS
-from ._classify import Eigenvalue as Eigenvalue
-from ._errors import ExpressionParseError as ExpressionParseError
-from ._errors import InvalidParameterError as InvalidParameterError
-from ._errors import NotAnEquilibriumError as NotAnEquilibriumError
-from ._errors import StabilityError as StabilityError
-from ._errors import UnknownNameError as UnknownNameError
-from ._functions import sigmoid as sigmoid
-from ._functions import softplus as softplus
-from ._latex import SecondOrder as SecondOrder
-from ._latex import Step as Step
-from ._latex import second_order as second_order
-from ._numerics import Trajectories as Trajectories
-from ._params import Parameter as Parameter
-from ._regularizers import REGULARIZERS as REGULARIZERS
-from ._report import build_report as build_report
-from ._space import symbols as symbols
-from ._variants import VARIANTS as VARIANTS
-from ._variants import Variant as Variant
-from ._verify import Verification as Verification
+from .analysis import Analysis as Analysis
+from .analysis import analyze as analyze
+from .errors import ExpressionParseError as ExpressionParseError
+from .errors import InvalidParameterError as InvalidParameterError
+from .errors import NotAnEquilibriumError as NotAnEquilibriumError
+from .errors import StabilityError as StabilityError
+from .errors import UnknownNameError as UnknownNameError
+from .model.functions import sigmoid as sigmoid
+from .model.functions import softplus as softplus
+from .model.params import Parameter as Parameter
+from .model.regularizers import REGULARIZERS as REGULARIZERS
+from .model.space import symbols as symbols
+from .model.variants import VARIANTS as VARIANTS
+from .model.variants import Variant as Variant
+from .numerics.simulate import Trajectories as Trajectories
+from .numerics.verify import Verification as Verification
+from .render.latex import SecondOrder as SecondOrder
+from .render.latex import Step as Step
+from .render.latex import second_order as second_order
+from .render.report import build_report as build_report
+from .theory.spectrum import CLASSIFICATIONS as CLASSIFICATIONS
+from .theory.spectrum import Eigenvalue as Eigenvalue
 
 __all__ = [
     "Analysis",

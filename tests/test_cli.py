@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from stability._cli import main
+from stability.cli import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -1,4 +1,4 @@
-"""Tests of :mod:`stability._integrate`: exact solutions, SciPy cross-checks, stopping rules."""
+"""Tests of :mod:`stability.numerics.integrate`: exact solutions, SciPy cross-checks, stopping rules."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
-from stability._integrate import IntegrationResult, Status, integrate
+from stability.numerics.integrate import IntegrationResult, Status, integrate
 
 # ----------------------------------------------------------------------------- fixtures
 

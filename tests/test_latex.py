@@ -11,8 +11,8 @@ import sympy as sp
 from helpers import symbolic_equal
 
 from stability import Variant, analyze, symbols
-from stability._cli import main
-from stability._latex import Step, derivation, escape_text, second_order
+from stability.cli import main
+from stability.render.latex import Step, derivation, escape_text, second_order
 
 LAM = sp.Symbol("lam", positive=True)
 BOLD_PHI, BOLD_THETA = r"\boldsymbol{\varphi}", r"\boldsymbol{\theta}"

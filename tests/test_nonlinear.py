@@ -18,9 +18,9 @@ import sympy as sp
 from helpers import symbolic_equal
 
 from stability import Variant, analyze, sigmoid, symbols
-from stability._cli import main
-from stability._signs import is_nonpositive, prove_sign
-from stability._space import DOT, NORM_PHI, NORM_THETA
+from stability.cli import main
+from stability.model.space import DOT, NORM_PHI, NORM_THETA
+from stability.theory.signs import is_nonpositive, prove_sign
 
 HALF = sp.Rational(1, 2)
 r, s, u = NORM_PHI, NORM_THETA, DOT  # |phi|, |theta|, theta.phi

@@ -1,4 +1,4 @@
-"""Tests of :mod:`stability._numerics`: the batch field, ``simulate``, ``Trajectories``, the weight EMA.
+"""Tests of :mod:`stability.numerics.simulate`: the batch field, ``simulate``, ``Trajectories``, the weight EMA.
 
 References are independent of the code under test: hand-written NumPy fields, SymPy's own
 evaluation of the exact field, SciPy's ``solve_ivp`` at tight tolerance, closed forms.
@@ -17,8 +17,8 @@ from helpers import TIGHT, by_hand
 from scipy.integrate import solve_ivp
 
 from stability import InvalidParameterError, Trajectories, Variant, analyze, symbols
-from stability._integrate import Status
-from stability._numerics import TrajectoryWarning, numeric_field, random_states, simulate
+from stability.numerics.integrate import Status
+from stability.numerics.simulate import TrajectoryWarning, numeric_field, random_states, simulate
 
 BUILTINS = ("vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp")
 STATES = np.array([[0.3, -0.2, 0.1, 0.35], [-0.7, 0.05, 0.4, 0.9], [1.5, 2.0, -0.3, 0.01]])

@@ -1,4 +1,4 @@
-"""Tests of the safe expression parser :mod:`stability._parse`."""
+"""Tests of the safe expression parser :mod:`stability.model.parse`."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stability import _parse
-from stability._errors import ExpressionParseError, InvalidParameterError, StabilityError
-from stability._functions import sigmoid, softplus
-from stability._parse import parse_expression
+from stability.errors import ExpressionParseError, InvalidParameterError, StabilityError
+from stability.model import parse as _parse
+from stability.model.functions import sigmoid, softplus
+from stability.model.parse import parse_expression
 
 PHI = sp.symbols("phi1:3", real=True)
 THETA = sp.symbols("theta1:3", real=True)

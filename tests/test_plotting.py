@@ -12,8 +12,8 @@ import sympy
 from matplotlib.collections import LineCollection, PathCollection
 
 from stability import InvalidParameterError, UnknownNameError, analyze
-from stability import plotting as P  # noqa: N812
-from stability._cli import main
+from stability.cli import main
+from stability.render import plotting as P  # noqa: N812
 
 X0 = [0.1, 0.2, 0.2, 0.1]
 

@@ -6,9 +6,9 @@ import re
 
 import matplotlib.image as mpimg
 
-from stability._cli import main
-from stability._report import Case, post_cases, run_cases, write_report
-from stability._variants import VARIANTS
+from stability.cli import main
+from stability.model.variants import VARIANTS
+from stability.render.report import Case, post_cases, run_cases, write_report
 
 
 def test_report_end_to_end(tmp_path, capfd):

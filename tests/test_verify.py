@@ -19,9 +19,9 @@ from helpers import TIGHT, by_hand
 from scipy.integrate import solve_ivp
 
 from stability import InvalidParameterError, Variant, Verification, analyze, symbols
-from stability._cli import main
-from stability._cli.verify_cmd import Progress
-from stability._verify import TOLERANCES, _verdict
+from stability.cli import main
+from stability.cli.verify_cmd import Progress
+from stability.numerics.verify import TOLERANCES, _verdict
 
 BUILTINS = ("vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp")
 

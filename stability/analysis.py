@@ -1,0 +1,371 @@
+"""``analyze()``: the whole symbolic pipeline behind one call, and its result record.
+
+>>> from stability import analyze
+>>> a = analyze("vanilla_ns")
+>>> a.classification
+'center'
+>>> a.eigenvalues
+{-I/2: 2, I/2: 2}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+
+import sympy as sp
+
+from .dynamics.field import Dynamics, build_dynamics
+from .errors import InvalidParameterError, UnknownNameError
+from .model.regularizers import resolve_regularizers
+from .model.space import check_dim
+from .model.variants import Variant, get_variant
+from .theory.linearize import Linearization, SingularTerm, linearize
+from .theory.spectrum import Eigenvalue, Spectrum, classify_block, classify_matrix
+
+__all__ = ["Analysis", "analyze"]
+
+PHI_VEC, THETA_VEC = sp.Symbol("phi"), sp.Symbol("theta")
+
+
+def _resolve_params(variant: Variant, params) -> dict[str, sp.Expr]:
+    if params is None:
+        params = {}
+    if not isinstance(params, Mapping):
+        raise InvalidParameterError(
+            f"params must be a mapping like {{'lam': 0.1}}; got {type(params).__name__} {params!r}"
+        )
+    for name in params:
+        if name not in variant.params:
+            valid = list(variant.params) or ["(this variant has no parameters)"]
+            raise UnknownNameError(f"parameter of {variant.name!r}:", name, valid)
+    out = {}
+    for name, p in variant.params.items():
+        value = params.get(name)
+        if value is None:
+            out[name] = p.symbol if p.default is None else p.default
+        else:
+            out[name] = p.check(value)
+    return out
+
+
+def _resolve_dim(variant: Variant, dim) -> int:
+    if dim is None:
+        return variant.dim or 2
+    dim = check_dim(dim)
+    if variant.dim is not None and dim != variant.dim:
+        raise InvalidParameterError(
+            f"variant {variant.name!r} is defined by expressions in dimension {variant.dim}; got dim={dim}"
+        )
+    return dim
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """The result of :func:`analyze`: losses, field, Jacobian, eigenvalues and verdict.
+
+    Attributes:
+        variant: the :class:`Variant` analysed.
+        dim: n, the dimension of ``phi`` and of ``theta``.
+        params: parameter values used (numbers, or symbols kept symbolic).
+        regularizers: regulariser weights used, e.g. ``{"l2": 1/10}``.
+        dynamics: the losses and the derived field (rotation-invariant form when available).
+        linearization: equilibrium check and derivative at the origin.
+        spectrum: eigenvalues and their classification, None if not differentiable.
+        classification: "stable", "unstable", "center", "non-hyperbolic",
+            "non-differentiable", or "undecided" when it depends on symbolic parameters.
+        detail: "node", "focus", "saddle", ... or the reason there is no Jacobian.
+        explanation: the verdict in plain English.
+        conditions: for symbolic parameters, the condition for each possible verdict.
+
+    The component forms (``losses``, ``vector_field``, ``jacobian``) are built on
+    first access, so the cost of :func:`analyze` does not grow with ``dim`` for
+    rotation-invariant variants.
+    """
+
+    variant: Variant
+    dim: int
+    params: Mapping[str, sp.Expr]
+    regularizers: Mapping[str, sp.Expr]
+    dynamics: Dynamics
+    linearization: Linearization
+    spectrum: Spectrum | None
+    classification: str
+    detail: str
+    explanation: str
+    conditions: Mapping[str, sp.Basic]
+
+    # -- derived views -------------------------------------------------------------
+    @property
+    def structure(self) -> str:
+        """ "rotation-invariant" (field through |phi|, |theta|, theta.phi) or "general"."""
+        return "general" if self.dynamics.invariant is None else "rotation-invariant"
+
+    @property
+    def losses(self) -> tuple[sp.Expr, sp.Expr]:
+        """``(L_D, L_G)`` in components ``phi_i``, ``theta_i`` (up to additive constants)."""
+        return self.dynamics.component_losses
+
+    @property
+    def vector_field(self) -> sp.Matrix:
+        """The training ODE's right-hand side, state order (phi_1..phi_n, theta_1..theta_n); eq. (7)."""
+        return self.dynamics.field
+
+    @property
+    def state(self) -> tuple[sp.Symbol, ...]:
+        """The state symbols (phi_1..phi_n, theta_1..theta_n)."""
+        return self.dynamics.state
+
+    @property
+    def equilibrium(self) -> bool | None:
+        """True if the field tends to 0 at the origin; None if it has no limit there."""
+        return self.linearization.equilibrium
+
+    @property
+    def differentiable(self) -> bool:
+        return self.linearization.differentiable
+
+    @property
+    def singular_terms(self) -> tuple[SingularTerm, ...]:
+        return self.linearization.singular_terms
+
+    @cached_property
+    def jacobian(self) -> sp.Matrix | None:
+        """Jacobian at phi = theta = 0 (eq. 8), or None where no derivative exists."""
+        lin = self.linearization
+        if lin.jacobian is not None:
+            return lin.jacobian
+        if lin.block is not None:
+            return sp.kronecker_product(lin.block, sp.eye(self.dim))
+        return None
+
+    @property
+    def block(self) -> sp.Matrix | None:
+        """The 2x2 matrix B with Jacobian = B (x) I_n, when the field has that structure."""
+        return self.linearization.block
+
+    @property
+    def eigenvalues(self) -> dict:
+        """``{eigenvalue: multiplicity}``; empty when there is no Jacobian."""
+        return dict(self.spectrum.eigenvalues) if self.spectrum else {}
+
+    @property
+    def eigenvalue_parts(self) -> tuple[Eigenvalue, ...]:
+        """Each eigenvalue with its multiplicity, real part and imaginary part."""
+        return self.spectrum.parts if self.spectrum else ()
+
+    def field_equations(self) -> tuple[sp.Expr, sp.Expr] | None:
+        """``(phi', theta')`` in vector form ``a*phi + b*theta`` (rotation-invariant variants only)."""
+        f = self.dynamics.invariant
+        if f is None:
+            return None
+        return f.a * PHI_VEC + f.b * THETA_VEC, f.c * PHI_VEC + f.d * THETA_VEC
+
+    # -- numerics, nonlinear analysis and LaTeX live in their own modules ------------
+    def simulate(self, x0, t_end: float, **options):
+        """Integrate the training ODE from ``x0``; see :func:`stability.numerics.simulate.simulate`."""
+        from .numerics.simulate import simulate
+
+        return simulate(self, x0, t_end, **options)
+
+    def verify(self, **options):
+        """Check the symbolic verdict numerically; see :func:`stability.numerics.verify.verify`."""
+        from .numerics.verify import verify
+
+        return verify(self, **options)
+
+    @cached_property
+    def nonlinear(self):
+        """The nonlinear verdict with its certificate; see :mod:`stability.theory.nonlinear`."""
+        from .theory.nonlinear import analyze_nonlinear
+
+        return analyze_nonlinear(self)
+
+    def derivation(self, **options):
+        """The steps of the analysis (losses -> field -> linearisation -> verdict); see :mod:`.render.latex`."""
+        from .render.latex import derivation
+
+        return derivation(self, **options)
+
+    def to_latex(self, **options) -> str:
+        """The derivation as LaTeX; see :func:`stability.render.latex.to_latex`."""
+        from .render.latex import to_latex
+
+        return to_latex(self, **options)
+
+    # -- output --------------------------------------------------------------------
+    def to_dict(self, nonlinear: bool = False) -> dict:
+        """A JSON-serialisable summary (SymPy objects as strings).
+
+        With ``nonlinear=True`` it also holds ``"nonlinear"``: the nonlinear verdict and its
+        certificate (:attr:`nonlinear`, see :mod:`stability.theory.nonlinear`), which takes longer.
+        """
+        eq = self.field_equations()
+        d_loss, g_loss = (self.dynamics.d_loss, self.dynamics.g_loss)
+        out = {
+            "variant": self.variant.name,
+            "description": self.variant.description,
+            "equations": self.variant.equations,
+            "dim": self.dim,
+            "params": {k: str(v) for k, v in self.params.items()},
+            "regularizers": {k: str(v) for k, v in self.regularizers.items()},
+            "structure": self.structure,
+            "losses": {"d": str(d_loss), "g": str(g_loss)},
+            "field": {"phi'": str(eq[0]), "theta'": str(eq[1])} if eq else [str(c) for c in self.vector_field],
+            "equilibrium": self.equilibrium,
+            "differentiable": self.differentiable,
+            "singular_terms": [s.describe() for s in self.singular_terms],
+            "jacobian_block": _matrix_strings(self.block),
+            "jacobian": _matrix_strings(self.jacobian) if self.block is None else None,
+            "eigenvalues": [
+                {"value": str(p.value), "multiplicity": p.multiplicity, "real": str(p.real), "imag": str(p.imag)}
+                for p in self.eigenvalue_parts
+            ],
+            "classification": self.classification,
+            "detail": self.detail,
+            "explanation": self.explanation,
+            "conditions": {k: str(v) for k, v in self.conditions.items()},
+        }
+        if nonlinear:
+            out["nonlinear"] = self.nonlinear.to_dict()
+        return out
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        regs = ", ".join(f"{k}={v}" for k, v in self.regularizers.items())
+        extra = "".join(f", {x}" for x in (params, regs and f"regularizers: {regs}") if x)
+        eig = ", ".join(f"{v}: {m}" for v, m in self.eigenvalues.items()) or "none"
+        return (
+            f"Analysis({self.variant.name!r}, dim={self.dim}{extra}: {self.classification} "
+            f"({self.detail}); eigenvalues {{{eig}}})"
+        )
+
+    def _latex_eigenvalues(self) -> str:
+        items = [f"{latex(v)}\\ (\\times {m})" for v, m in self.eigenvalues.items()]
+        return r",\quad ".join(items) if items else r"\text{no Jacobian at the origin}"
+
+    def _repr_latex_(self) -> str:
+        return (
+            rf"$\text{{{self.variant.name}, }} n = {self.dim}:\quad \lambda \in \{{{self._latex_eigenvalues()}\}}"
+            rf"\quad\Rightarrow\quad \text{{{self.classification} ({_latex_text(self.detail)})}}$"
+        )
+
+    def _repr_markdown_(self) -> str:
+        eq = self.field_equations()
+        field = (
+            f"$\\dot{{\\boldsymbol\\varphi}} = {latex(eq[0])}$, $\\dot{{\\boldsymbol\\theta}} = {latex(eq[1])}$"
+            if eq
+            else f"{len(self.vector_field)} component equations"
+        )
+        rows = [
+            ("variant", f"`{self.variant.name}` ({self.variant.description}; {self.variant.equations})"),
+            ("dim", str(self.dim)),
+            (
+                "parameters",
+                ", ".join(f"${latex(sp.Symbol(k))} = {latex(v)}$" for k, v in self.params.items()) or "none",
+            ),
+            ("regularizers", ", ".join(f"{k}: ${latex(v)}$" for k, v in self.regularizers.items())),
+            ("vector field", field),
+            ("eigenvalues", f"${self._latex_eigenvalues()}$"),
+            ("classification", f"**{self.classification}** ({self.detail})"),
+        ]
+        table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {_md_cell(v)} |" for k, v in rows)
+        return f"{table}\n\n{self.explanation}\n"
+
+
+def latex(expr) -> str:
+    """LaTeX with the invariants typeset as bold vectors; see :func:`stability.render.latex.latex`."""
+    from .render.latex import latex as typeset
+
+    return typeset(expr)
+
+
+def _md_cell(text: str) -> str:
+    """A Markdown table cell: pipes outside math would split the cell."""
+    if not text:
+        return "none"
+    parts = text.split("$")
+    return "$".join(p if i % 2 else p.replace("|", r"\|") for i, p in enumerate(parts))
+
+
+def _latex_text(text: str) -> str:
+    return text.replace("_", r"\_").replace("|", r"\vert ")
+
+
+def _matrix_strings(m: sp.Matrix | None):
+    return None if m is None else [[str(x) for x in row] for row in m.tolist()]
+
+
+def _explain(variant: Variant, dim: int, lin: Linearization, spec: Spectrum | None) -> str:
+    where = f"in dimension n = {dim}"
+    if not lin.differentiable:
+        text = (
+            f"The vector field has no derivative at phi = theta = 0: {lin.reason}. "
+            "There is no Jacobian there, so linearisation cannot decide stability; "
+            "the numerics (Analysis.verify) and the nonlinear analysis must."
+        )
+        if lin.equilibrium is None:
+            text += " The field does not even tend to a limit at the origin, so it is a singular point of the field."
+        return f"{text} (Verdict {where}.)"
+    eig = ", ".join(f"{v} (x{m})" for v, m in spec.eigenvalues.items())
+    head = f"The Jacobian at phi = theta = 0 has eigenvalues {eig}. "
+    body = {
+        "stable": "Every real part is negative, so by Lyapunov's indirect method (Hartman-Grobman) the "
+        f"equilibrium is locally asymptotically stable: a stable {spec.detail}.",
+        "unstable": f"Some real part is positive, so the equilibrium is unstable (a {spec.detail}).",
+        "center": "All eigenvalues are non-zero and purely imaginary: the linearisation is a centre. "
+        "Linearisation is inconclusive for the nonlinear system (Hartman-Grobman does not apply to "
+        "eigenvalues with zero real part); the nonlinear terms decide whether trajectories converge, "
+        "orbit or diverge.",
+        "non-hyperbolic": "Some eigenvalue has zero real part while none is positive, so the equilibrium is "
+        "non-hyperbolic and linearisation is inconclusive.",
+        "undecided": "The signs of the real parts depend on the parameters and cannot be decided from their "
+        "declared domains: " + "; ".join(f"{k} when {v}" for k, v in spec.conditions.items()) + ".",
+    }[spec.classification]
+    if spec.classification not in ("undecided",) and spec.conditions:
+        body += " Conditions: " + "; ".join(f"{k} when {v}" for k, v in spec.conditions.items()) + "."
+    return f"{head}{body} (Verdict {where}.)"
+
+
+def analyze(variant: str | Variant, dim: int | None = None, params=None, regularizers=None) -> Analysis:
+    """Derive the training ODE of a Dirac-GAN variant and classify its equilibrium.
+
+    Args:
+        variant: a built-in name (see ``stability.VARIANTS``) or a :class:`Variant`.
+        dim: n, the dimension of phi and theta; default 2 (the post's n >= 2), or the
+            custom variant's own dimension.
+        params: ``{name: value}``; numbers are made exact (0.1 -> 1/10), a SymPy symbol
+            keeps a parameter symbolic; unspecified parameters take their defaults.
+        regularizers: ``{"l2": weight}`` (weight a number, a symbol, or None for symbolic).
+
+    >>> analyze("wgan_gp", params={"c": 0, "lam": 2}).detail
+    'node'
+    >>> analyze("wgan").classification
+    'non-differentiable'
+    """
+    variant = get_variant(variant)
+    dim = _resolve_dim(variant, dim)
+    values = _resolve_params(variant, params)
+    regs = resolve_regularizers(regularizers)
+    dynamics = build_dynamics(variant, dim, values, regs)
+    lin = linearize(dynamics)
+    if not lin.differentiable:
+        spec, classification, detail, conditions = None, "non-differentiable", lin.reason, {}
+    else:
+        spec = classify_block(lin.block, dim) if lin.block is not None else classify_matrix(lin.jacobian)
+        classification, detail, conditions = spec.classification, spec.detail, spec.conditions
+    return Analysis(
+        variant=variant,
+        dim=dim,
+        params=MappingProxyType(values),
+        regularizers=MappingProxyType(regs),
+        dynamics=dynamics,
+        linearization=lin,
+        spectrum=spec,
+        classification=classification,
+        detail=detail,
+        explanation=_explain(variant, dim, lin, spec),
+        conditions=MappingProxyType(dict(conditions)),
+    )

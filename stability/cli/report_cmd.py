@@ -1,0 +1,45 @@
+"""``stability report``: reproduce the post's whole comparison (table + figures) in one directory."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from ..errors import InvalidParameterError
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "report",
+        help="reproduce the post's comparison: table of verdicts and figures in a Markdown page",
+        description="Analyse every built-in variant, check each verdict numerically, draw the post's figures "
+        "and write DIR/index.md with the PNGs. Example: stability report -o report",
+    )
+    p.add_argument("-o", "--output", metavar="DIR", default="report", help="output directory (default ./report)")
+    p.add_argument("--dpi", type=int, default=100, help="resolution of the figures (default 100)")
+    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..render.report import build_report
+
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise InvalidParameterError(f"-o must be a directory; {str(out)!r} is a file")
+    if args.dpi < 10 or args.dpi > 600:
+        raise InvalidParameterError(f"--dpi must be between 10 and 600; got {args.dpi}")
+    start = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"[{time.perf_counter() - start:5.1f} s] {message}", file=sys.stderr, flush=True)
+
+    try:
+        path = build_report(out, dpi=args.dpi, progress=progress)
+    except OSError as exc:
+        raise InvalidParameterError(f"cannot write the report into {str(out)!r}: {exc.strerror or exc}") from None
+    print(f"wrote {path} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    print(path)
+    return 0

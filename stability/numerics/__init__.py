@@ -1,0 +1,1 @@
+"""Numerics: compiled fields, the batched integrator, simulation, measurement, verify and confirm."""

@@ -1,0 +1,1 @@
+"""Rendering: derivation steps, LaTeX, Markdown, plots and the report."""

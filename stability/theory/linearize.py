@@ -1,0 +1,232 @@
+"""The true derivative of the field at the equilibrium ``phi = theta = 0``.
+
+Substituting 0 into a symbolic Jacobian is wrong wherever the field has norms in a
+denominator (it gives 0/0, or hides a missing derivative behind ``sign(0) = 0``).
+Instead the field is expanded along rays: for a direction ``w`` and ``t > 0``,
+``F(t w) -> 0`` says the origin is an equilibrium, and ``F(t w)/t -> J w`` with ``J``
+independent of ``w`` gives the Jacobian ``J``.  Limits are taken along every ray
+(symbolic ``w``); where a term has no limit, it is reported as the reason.
+
+>>> from stability.model.variants import get_variant
+>>> from stability.dynamics.field import build_dynamics
+>>> lin = linearize(build_dynamics(get_variant("gan_qp"), 2, {"lam": 1}, {}))
+>>> lin.block
+Matrix([
+[0, -1],
+[1,  0]])
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..dynamics.field import Dynamics
+from ..errors import NotAnEquilibriumError, StabilityError
+from ..model.space import DOT, NORM_PHI, NORM_THETA
+
+__all__ = ["Linearization", "SingularTerm", "linearize"]
+
+_T = sp.Symbol("t", positive=True)
+_R_PHI = sp.Symbol("r_phi", positive=True)
+_R_THETA = sp.Symbol("r_theta", positive=True)
+_COS = sp.Symbol("k", real=True)
+LIMIT_SECONDS = 20
+_NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min)
+
+
+class _Timeout(StabilityError):
+    pass
+
+
+def _with_timeout(fn, seconds: float):
+    """Run ``fn()``; give up after ``seconds`` (only where SIGALRM is usable)."""
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        return fn()
+
+    def handler(signum, frame):
+        raise _Timeout(f"limit not decided within {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _bad(value: sp.Expr) -> bool:
+    return value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.has(sp.AccumBounds)
+
+
+def limit_at_zero(expr: sp.Expr, direction: set) -> tuple[str, sp.Expr | None]:
+    """Limit of ``expr`` as ``t -> 0+``: ("finite", value), ("infinite", None) or ("direction", value).
+
+    "direction" means the limit exists along each ray but depends on the ray.
+    """
+    expr = sp.cancel(sp.together(expr))
+    value = expr.subs(_T, 0)
+    try:
+        if _bad(value) and expr.has(*_NON_SMOOTH):
+            # e.g. -y/|x| + y*sign(x)/x is identically 0 for x != 0; cancel() cannot see it.
+            expr = _with_timeout(lambda: sp.simplify(expr), LIMIT_SECONDS)
+            value = expr.subs(_T, 0)
+        if _bad(value):
+            value = _with_timeout(lambda: sp.limit(expr.rewrite(sp.exp), _T, 0, "+"), LIMIT_SECONDS)
+        if not _bad(value) and value.free_symbols & direction:
+            value = _with_timeout(lambda: sp.simplify(value), LIMIT_SECONDS)
+    except (_Timeout, NotImplementedError, ValueError, TypeError) as exc:
+        raise StabilityError(f"could not decide the limit of {expr} as t -> 0+: {exc}") from None
+    if _bad(value):
+        return "infinite", None
+    if value.free_symbols & direction:
+        return "direction", value
+    return "finite", value
+
+
+@dataclass(frozen=True)
+class SingularTerm:
+    """A term of the field with no derivative (``continuous=True``) or no limit at the origin."""
+
+    equation: str
+    term: sp.Expr
+    continuous: bool
+    where: str
+
+    def describe(self) -> str:
+        """One sentence, e.g. "theta' contains phi/|phi|, which has no limit at phi = 0"."""
+        what = "is continuous but not differentiable" if self.continuous else "has no limit"
+        return f"{self.equation} contains {self.term}, which {what} at {self.where}"
+
+
+@dataclass(frozen=True)
+class Linearization:
+    """Equilibrium check and derivative at the origin.
+
+    ``equilibrium`` is True when the field tends to 0 at the origin and None when it has
+    no limit there (a singular point).  ``block`` is the 2x2 matrix with
+    ``J = block (x) I_n`` for rotation-invariant fields; ``jacobian`` is set on the
+    general path.  Both are None when the field is not differentiable.
+    """
+
+    equilibrium: bool | None
+    differentiable: bool
+    block: sp.Matrix | None
+    jacobian: sp.Matrix | None
+    singular_terms: tuple[SingularTerm, ...]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(s.describe() for s in self.singular_terms)
+
+
+def _where(term: sp.Expr, phi_syms, theta_syms) -> str:
+    den = sp.denom(sp.together(term)).free_symbols | {s for a in term.atoms(sp.Abs, sp.sign) for s in a.free_symbols}
+    on_phi, on_theta = bool(den & set(phi_syms)), bool(den & set(theta_syms))
+    if on_phi and not on_theta:
+        return "phi = 0"
+    if on_theta and not on_phi:
+        return "theta = 0"
+    return "the origin"
+
+
+def _singular_terms(expr, scale, label, ray, direction, vector, phi_syms, theta_syms, linear_ok=()):
+    """The additive terms of ``expr`` whose ray limit fails, each multiplied by ``vector``.
+
+    A direction-dependent limit is accepted when it is linear in the symbols ``linear_ok``.
+    """
+    out = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        kind, value = limit_at_zero(term.xreplace(ray) * scale, direction)
+        if kind == "finite" or (kind == "direction" and linear_ok and _is_linear(value, linear_ok)):
+            continue
+        kind0, value0 = limit_at_zero(term.xreplace(ray) * scale * _T, direction)
+        continuous = kind0 == "finite" and value0 == 0
+        out.append(SingularTerm(label, term * vector, continuous, _where(term, phi_syms, theta_syms)))
+    return out
+
+
+def _linearize_invariant(dyn: Dynamics) -> Linearization:
+    ray = {NORM_PHI: _T * _R_PHI, NORM_THETA: _T * _R_THETA, DOT: _T**2 * _R_PHI * _R_THETA * _COS}
+    direction = {_R_PHI, _R_THETA, _COS}
+    phi_v, theta_v = sp.Symbol("phi"), sp.Symbol("theta")
+    f = dyn.invariant
+    slots = (("phi'", f.a, phi_v), ("phi'", f.b, theta_v), ("theta'", f.c, phi_v), ("theta'", f.d, theta_v))
+    values, singular = [], []
+    for label, coeff, vector in slots:
+        kind, value = limit_at_zero(coeff.xreplace(ray), direction)
+        values.append(value)
+        if kind != "finite":
+            singular += _singular_terms(coeff, 1, label, ray, direction, vector, (NORM_PHI,), (NORM_THETA,))
+    if singular:
+        equilibrium = True if all(s.continuous for s in singular) else None
+        return Linearization(equilibrium, False, None, None, tuple(singular))
+    block = sp.Matrix(2, 2, [sp.simplify(v) for v in values])
+    return Linearization(True, True, block, None, ())
+
+
+def _as_block(jac: sp.Matrix, n: int) -> sp.Matrix | None:
+    """Return B if ``jac == kron(B, I_n)`` exactly, else None."""
+    blocks = [[jac[i * n : (i + 1) * n, j * n : (j + 1) * n] for j in range(2)] for i in range(2)]
+    block = sp.Matrix(2, 2, lambda i, j: blocks[i][j][0, 0])
+    for i in range(2):
+        for j in range(2):
+            if (blocks[i][j] - block[i, j] * sp.eye(n)).is_zero_matrix is not True:
+                return None
+    return block
+
+
+def _linearize_general(dyn: Dynamics) -> Linearization:
+    state = dyn.state
+    n = dyn.dim
+    w = sp.symbols(f"w_1:{2 * n + 1}", real=True, nonzero=True)
+    ray = {z: _T * wi for z, wi in zip(state, w)}
+    direction = set(w)
+    phi_syms, theta_syms = state[:n], state[n:]
+    field = dyn.field
+    # Equilibrium: F(t w) -> 0.
+    singular, rows = [], []
+    for i, comp in enumerate(field):
+        label = f"{state[i]}'"
+        kind, value = limit_at_zero(comp.xreplace(ray), direction)
+        if kind == "finite" and value.is_zero is False:
+            raise NotAnEquilibriumError(
+                f"phi = theta = 0 is not an equilibrium: {label} tends to {value} there "
+                "(the field must vanish at the origin)"
+            )
+        if kind == "finite" and value.is_zero is None:
+            raise NotAnEquilibriumError(
+                f"cannot show that phi = theta = 0 is an equilibrium: {label} tends to {value} there"
+            )
+        kind1, value1 = limit_at_zero(comp.xreplace(ray) / _T, direction) if kind == "finite" else (kind, None)
+        linear = kind1 == "direction" and value1 is not None and _is_linear(value1, w)
+        if kind1 == "finite" or linear:
+            rows.append(value1)
+        else:
+            singular += _singular_terms(comp, 1 / _T, label, ray, direction, 1, phi_syms, theta_syms, w)
+            rows.append(None)
+    if singular or any(r is None for r in rows):
+        if not singular:  # the whole component fails although no single term does
+            singular = [
+                SingularTerm(f"{state[i]}'", field[i], False, "the origin") for i, r in enumerate(rows) if r is None
+            ]
+        equilibrium = True if all(s.continuous for s in singular) else None
+        return Linearization(equilibrium, False, None, None, tuple(singular))
+    jac = sp.Matrix([[sp.diff(r, wj) for wj in w] for r in rows]).applyfunc(sp.simplify)
+    return Linearization(True, True, _as_block(jac, n), jac, ())
+
+
+def _is_linear(expr: sp.Expr, w) -> bool:
+    poly_ok = all(sp.diff(expr, wi).free_symbols.isdisjoint(w) for wi in w)
+    return poly_ok and sp.simplify(expr.subs({wi: 0 for wi in w})).is_zero is True
+
+
+def linearize(dyn: Dynamics) -> Linearization:
+    """Check the equilibrium at the origin and compute the Jacobian there, if it exists."""
+    if dyn.invariant is not None:
+        return _linearize_invariant(dyn)
+    return _linearize_general(dyn)

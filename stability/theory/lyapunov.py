@@ -1,0 +1,579 @@
+"""Lyapunov functions, LaSalle's invariant sets and Chetaev's instability test, by exact computation.
+
+Rotation-invariant fields ``phi' = a phi + b theta``, ``theta' = c phi + d theta`` (a..d functions
+of ``r = |phi|``, ``s = |theta|``, ``u = theta.phi``) are studied through their invariants, which
+obey a closed system whatever the dimension n (derived from the field with the chain rule)::
+
+    r' = (phi.phi')/r     = a r + b u / r
+    s' = (theta.theta')/s = c u / s + d s
+    u' = theta'.phi + theta.phi' = (a + d) u + c r^2 + b s^2
+
+so ``d/dt |phi|^2 = 2(a r^2 + b u)`` and ``d/dt |theta|^2 = 2(c u + d s^2)``. In dimension 1 the
+state additionally satisfies ``u^2 = r^2 s^2`` (phi and theta are collinear); for n >= 2 the
+only constraint is Cauchy-Schwarz ``u^2 <= r^2 s^2``. Other fields are handled in components.
+
+>>> from stability import analyze
+>>> sysm = invariant_system(analyze("vanilla_ns"), dim1=False)
+>>> sysm.lie(sysm.energy)
+-4*theta.phi*sigmoid(theta.phi) + 2*theta.phi
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy as sp
+
+from ..dynamics.field import InvariantField, build_dynamics
+from ..model.functions import sigmoid
+from ..model.space import DOT, NORM_PHI, NORM_THETA
+from .signs import prove_sign
+
+__all__ = [
+    "InvariantSystem",
+    "ComponentSystem",
+    "invariant_system",
+    "component_system",
+    "Candidate",
+    "candidates",
+    "InvariantSet",
+    "largest_invariant_set",
+    "Chetaev",
+    "chetaev",
+    "solve_constraints",
+    "leading_order",
+]
+
+R, S, U = NORM_PHI, NORM_THETA, DOT
+#: cos of the angle between phi and theta (u = k r s), used to evaluate on phi = 0 or theta = 0.
+K = sp.Symbol("k", real=True)
+_BAD = (sp.nan, sp.zoo, sp.oo, -sp.oo)
+MAX_ROUNDS = 6
+
+
+def _simplify(expr: sp.Expr) -> sp.Expr:
+    expr = sp.expand(sp.cancel(sp.together(expr)))
+    if expr != 0 and expr.has(sigmoid):
+        alt = sp.expand(expr.replace(sigmoid, lambda x: (1 + sp.tanh(x / 2)) / 2))
+        if alt == 0:
+            return sp.S.Zero
+    return expr
+
+
+class Undecided(Exception):
+    """An equation could not be solved or a value could not be evaluated exactly."""
+
+
+# --------------------------------------------------------------------------- systems
+@dataclass(frozen=True, eq=False)
+class InvariantSystem:
+    """The closed system of the invariants ``(|phi|, |theta|, theta.phi)`` of a rotation-invariant field."""
+
+    field: InvariantField
+    dim1: bool
+    kind: str = "invariant"
+    variables: tuple[sp.Symbol, ...] = (U, S, R)
+    positive: frozenset = frozenset({R, S})
+
+    @cached_property
+    def rates(self) -> dict[sp.Symbol, sp.Expr]:
+        """``{r: r', s: s', u: u'}`` derived from the field (see the module docstring)."""
+        f = self.field
+        return {
+            R: sp.cancel(f.a * R + f.b * U / R),
+            S: sp.cancel(f.c * U / S + f.d * S),
+            U: sp.expand((f.a + f.d) * U + f.c * R**2 + f.b * S**2),
+        }
+
+    @property
+    def energy(self) -> sp.Expr:
+        return R**2 + S**2
+
+    @property
+    def quadratic_symbols(self):
+        return (R, S, U)
+
+    def quadratic(self, gram: sp.Matrix) -> sp.Expr:
+        """``z^T (G (x) I_n) z`` for the 2x2 Gram matrix G: ``G00 |phi|^2 + 2 G01 theta.phi + G11 |theta|^2``."""
+        return sp.expand(gram[0, 0] * R**2 + 2 * gram[0, 1] * U + gram[1, 1] * S**2)
+
+    def lie(self, g: sp.Expr) -> sp.Expr:
+        """Derivative of ``g(r, s, u)`` along the field."""
+        rates = self.rates
+        return _simplify(sum(sp.diff(g, v) * rates[v] for v in (R, S, U)))
+
+    @property
+    def dim_constraints(self) -> list[sp.Expr]:
+        return [U**2 - R**2 * S**2] if self.dim1 else []
+
+    def branches(self) -> list[tuple[str, dict, list]]:
+        """Where to look for invariant points other than the origin."""
+        return [
+            ("phi != 0, theta != 0", {}, []),
+            ("phi = 0, theta != 0", {R: sp.S.Zero, U: sp.S.Zero}, [R**2, U]),
+            ("theta = 0, phi != 0", {S: sp.S.Zero, U: sp.S.Zero}, [S**2, U]),
+        ]
+
+    def reduce(self, g: sp.Expr, sub: dict) -> sp.Expr:
+        """``g`` on the set ``sub``; on phi = 0 or theta = 0 by continuity (u = k r s, k = cos angle)."""
+        boundary = sub.get(U) == 0 and (sub.get(R) == 0 or sub.get(S) == 0)
+        if boundary:
+            g = sp.cancel(sp.together(g.xreplace({U: K * R * S})))
+            sub = {k: v for k, v in sub.items() if k is not U}
+        h = _simplify(g.xreplace(sub)) if sub else _simplify(g)
+        if h.has(*_BAD) or (boundary and h.has(K)):
+            raise Undecided(f"{g} has no limit on {describe_set(self, sub)}")
+        return h
+
+    def is_origin(self, sub: dict) -> bool:
+        return sub.get(R) == 0 and sub.get(S) == 0
+
+
+@dataclass(frozen=True, eq=False)
+class ComponentSystem:
+    """A field given in components ``phi_1..phi_n, theta_1..theta_n`` (no rotation invariance used)."""
+
+    state: tuple[sp.Symbol, ...]
+    field_components: sp.Matrix
+    kind: str = "component"
+    dim1: bool = False
+    positive: frozenset = frozenset()
+
+    @property
+    def variables(self) -> tuple[sp.Symbol, ...]:
+        return self.state
+
+    @property
+    def energy(self) -> sp.Expr:
+        return sp.Add(*[z**2 for z in self.state])
+
+    @property
+    def quadratic_symbols(self):
+        return None
+
+    def quadratic(self, gram: sp.Matrix) -> sp.Expr:
+        n = len(self.state) // 2
+        phi, theta = self.state[:n], self.state[n:]
+        return sp.expand(
+            sum(gram[0, 0] * p**2 + 2 * gram[0, 1] * p * t + gram[1, 1] * t**2 for p, t in zip(phi, theta))
+        )
+
+    def lie(self, g: sp.Expr) -> sp.Expr:
+        return _simplify(sum(sp.diff(g, z) * f for z, f in zip(self.state, self.field_components)))
+
+    @property
+    def dim_constraints(self) -> list[sp.Expr]:
+        return []
+
+    def branches(self) -> list[tuple[str, dict, list]]:
+        return [("state space", {}, [])]
+
+    def reduce(self, g: sp.Expr, sub: dict) -> sp.Expr:
+        h = _simplify(g.xreplace(sub)) if sub else _simplify(g)
+        if h.has(*_BAD):
+            raise Undecided(f"{g} is undefined on {describe_set(self, sub)}")
+        return h
+
+    def is_origin(self, sub: dict) -> bool:
+        return all(sub.get(z) == 0 for z in self.state)
+
+
+System = InvariantSystem | ComponentSystem
+
+
+def invariant_system(analysis, dim1: bool | None = None) -> InvariantSystem | None:
+    """The invariant system of ``analysis`` (dim 1 uses the same coefficients), or None if not rotation invariant."""
+    inv = analysis.dynamics.invariant
+    if inv is None:
+        if not analysis.variant.is_generic:
+            return None
+        inv = build_dynamics(analysis.variant, 2, dict(analysis.params), dict(analysis.regularizers)).invariant
+        if inv is None:
+            return None
+    return InvariantSystem(inv, analysis.dim == 1 if dim1 is None else dim1)
+
+
+def component_system(analysis) -> ComponentSystem:
+    return ComponentSystem(tuple(analysis.state), analysis.vector_field)
+
+
+def describe_set(system: System, sub: dict) -> str:
+    """``{u: 0, s: r}`` as ``theta.phi = 0, |theta| = |phi|``."""
+    if not sub:
+        return "the whole space"
+    return ", ".join(f"{k} = {v}" for k, v in sub.items())
+
+
+# --------------------------------------------------------------------------- equations
+def _domain_ok(system: System, var: sp.Symbol, value: sp.Expr) -> bool:
+    """Whether ``var = value`` is admissible; raises Undecided when it depends on unknown signs."""
+    if value.has(sp.I) and value.is_real is not True:
+        # a real root may be written with I (casus irreducibilis): decide by proof, never structurally
+        if value.is_real is False:
+            return False
+        im_zero = sp.simplify(sp.im(value)).is_zero
+        if im_zero is False:
+            return False
+        if im_zero is None:
+            raise Undecided(f"cannot prove whether {value} (a value of {var}) is real")
+    if var not in system.positive:
+        return True
+    value_sign = prove_sign(value)
+    if value.is_positive or (value_sign is not None and value_sign.strict and value_sign.sign > 0):
+        return True
+    if value.is_nonpositive or (value_sign is not None and value_sign.nonpositive):
+        return False
+    raise Undecided(f"the sign of {value} (a value of {var}) depends on the parameters")
+
+
+def _substitute(sub: dict, var: sp.Symbol, value: sp.Expr) -> dict:
+    out = {k: sp.simplify(v.xreplace({var: value})) for k, v in sub.items()}
+    out[var] = value
+    return out
+
+
+def solve_constraint(system: System, g: sp.Expr, sub: dict, depth: int = 0) -> list[dict]:
+    """Refine ``sub`` by the equation ``g = 0``: a list of branches (empty: no solution)."""
+    if depth > 12:
+        raise Undecided("equations nest too deeply")
+    h = system.reduce(g, sub)
+    if h == 0:
+        return [sub]
+    sign = prove_sign(h, system.quadratic_symbols)
+    if sign is not None:
+        if sign.var is None and sign.zeros == ():
+            return []
+        if sign.zeros != ((h,),) and all(len(c) > 0 for c in sign.zeros):
+            out: list[dict] = []
+            for conj in sign.zeros:
+                out += solve_constraints(system, list(conj), sub, depth + 1)
+            return out
+    num = sp.fraction(sp.together(h))[0]  # where defined, h = 0 iff its numerator is
+    try:
+        coeff, factors = sp.factor_list(num)
+    except sp.PolynomialError:
+        coeff, factors = sp.S.One, [(num, 1)]
+    live = []
+    for f, _mult in factors:
+        fs = prove_sign(f, system.quadratic_symbols)
+        if fs is not None and fs.strict:
+            continue
+        live.append(f)
+    if not live:
+        return [] if coeff != 0 else [sub]
+    if len(live) > 1:
+        out = []
+        for f in live:
+            out += solve_constraint(system, f, sub, depth + 1)
+        return out
+    f = live[0]
+    for var in system.variables:
+        if var in sub or var not in f.free_symbols or not f.is_polynomial(var):
+            continue
+        try:
+            sols = sp.solve(f, var, dict=False)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if not isinstance(sols, list):
+            continue
+        if not sols:
+            if f.is_polynomial(var):
+                return []
+            continue
+        return [_substitute(sub, var, v) for v in sols if _domain_ok(system, var, sp.simplify(v))]
+    raise Undecided(f"cannot solve {f} = 0")
+
+
+def solve_constraints(system: System, gs: list, sub: dict, depth: int = 0) -> list[dict]:
+    """All branches of ``sub`` refined by every equation ``g = 0`` of ``gs``.
+
+    An equation that cannot be solved yet is retried after the others (their solutions
+    may make it simple, e.g. ``u = 0`` first).
+    """
+    out: list[dict] = []
+    gs = list(gs)
+    if not gs:
+        return [sub]
+    for i, g in enumerate(gs):
+        try:
+            branches = solve_constraint(system, g, sub, depth)
+        except Undecided:
+            if i == len(gs) - 1:
+                raise
+            continue
+        rest = gs[:i] + gs[i + 1 :]
+        for b in branches:
+            out += solve_constraints(system, rest, b, depth)
+        return _dedup(out)
+    raise Undecided("no equation could be solved")  # pragma: no cover - loop always returns or raises
+
+
+def _dedup(subs: list[dict]) -> list[dict]:
+    out: list[dict] = []
+    for s in subs:
+        if not any(s == t for t in out):
+            out.append(s)
+    return out
+
+
+# --------------------------------------------------------------------------- LaSalle
+@dataclass(frozen=True)
+class InvariantSet:
+    """LaSalle's largest invariant set inside ``{dV/dt = 0}``.
+
+    ``pieces`` lists the parts other than the origin, each as a substitution (e.g.
+    ``{theta.phi: 0, |theta|: |phi|}``); empty means the set is the origin alone.
+    ``free`` are the variables left free on a piece (a family), ``rounds`` how many
+    derivatives were needed.
+    """
+
+    pieces: tuple[dict, ...]
+    zero_set: str
+    rounds: int
+    notes: tuple[str, ...] = ()
+
+    @property
+    def only_origin(self) -> bool:
+        return not self.pieces
+
+
+def _defining(system: System, sub: dict) -> list[sp.Expr]:
+    """Equations of the set ``sub``: ``var - value`` (``var^2`` for a norm set to 0)."""
+    eqs = [v**2 if (v in system.positive and val == 0) else v - val for v, val in sub.items()]
+    return eqs + system.dim_constraints
+
+
+def _invariant_subsets(system: System, constraints: list, sub0: dict) -> tuple[list[dict], int]:
+    lies: dict = {}
+
+    def lie(g):
+        if g not in lies:
+            lies[g] = system.lie(g)
+        return lies[g]
+
+    pending = solve_constraints(system, constraints, sub0)
+    done: list[dict] = []
+    for rounds in range(1, MAX_ROUNDS + 1):
+        nxt = []
+        for sub in pending:
+            new = [lie(g) for g in _defining(system, sub) if system.reduce(lie(g), sub) != 0]
+            if not new:
+                done.append(sub)
+                continue
+            nxt += solve_constraints(system, new, sub)
+        pending = _dedup(nxt)
+        if not pending:
+            return _dedup(done), rounds
+    raise Undecided(f"no invariant set found after {MAX_ROUNDS} derivatives")
+
+
+def largest_invariant_set(system: System, dv: sp.Expr, zero_text: str = "") -> InvariantSet:
+    """LaSalle: the largest invariant subset of ``{dv = 0}`` (raises :class:`Undecided`).
+
+    Every added equation is necessary (an invariant set inside ``{g = 0}`` also lies in
+    ``{dg/dt = 0}``); the iteration stops when the equations' derivatives vanish on the
+    set they define, which is then invariant. On ``phi = 0`` (or ``theta = 0``) the
+    equations ``|phi|^2 = 0, theta.phi = 0`` are differentiated too: a trajectory that
+    leaves that boundary must enter the interior part, which is computed first.
+    """
+    results = []
+    rounds = 0
+    for name, sub0, extra in system.branches():
+        pieces, n = _invariant_subsets(system, [dv] + extra + system.dim_constraints, sub0)
+        rounds = max(rounds, n)
+        pieces = [p for p in pieces if not system.is_origin(p)]
+        results.append((name, pieces))
+        if pieces and name == system.branches()[0][0]:
+            # the interior holds a nontrivial invariant set: that decides the question.
+            return InvariantSet(tuple(pieces), zero_text, rounds)
+    pieces = tuple(p for _, ps in results for p in ps)
+    return InvariantSet(pieces, zero_text, rounds)
+
+
+# --------------------------------------------------------------------------- candidates
+@dataclass(frozen=True)
+class Candidate:
+    """A Lyapunov candidate ``V = z^T (G (x) I) z`` with its name and where it comes from."""
+
+    name: str
+    V: sp.Expr
+    gram: sp.Matrix
+    origin: str
+
+
+def _positive(expr) -> bool:
+    s = prove_sign(sp.sympify(expr))
+    return s is not None and s.strict and s.sign > 0
+
+
+def _lyapunov_gram(block: sp.Matrix, rhs: sp.Matrix) -> sp.Matrix | None:
+    x, y, z = sp.symbols("g0 g1 g2")
+    g = sp.Matrix([[x, y], [y, z]])
+    eqs = list(block.T * g + g * block - rhs)
+    sol = sp.solve(eqs, [x, y, z], dict=True)
+    if len(sol) != 1:
+        return None
+    g = g.xreplace(sol[0])
+    free = sorted(g.free_symbols & {x, y, z}, key=str)
+    if free:  # a family (rhs = 0): one free entry set to 1, the others to 0, then scaled to g0 = 1
+        g = g.xreplace({v: (sp.S.One if i == 0 else sp.S.Zero) for i, v in enumerate(free)})
+        if g[0, 0] != 0:
+            g = g / g[0, 0]
+    g = g.applyfunc(sp.simplify)
+    if g == sp.zeros(2, 2):
+        return None
+    return g
+
+
+def candidates(system: System, block: sp.Matrix | None) -> list[Candidate]:
+    """The energy, the weighted energy whose cross terms cancel, and Lyapunov-equation forms."""
+    out = [Candidate("energy", system.energy, sp.eye(2), "V = |phi|^2 + |theta|^2")]
+    if block is not None:
+        (a0, b0), (c0, d0) = block.tolist()
+        if b0 != 0 and c0 != 0 and _positive(-b0 / c0):
+            q = sp.simplify(-b0 / c0)
+            gram = sp.diag(1, q)
+            out.append(
+                Candidate(
+                    "weighted energy",
+                    system.quadratic(gram),
+                    gram,
+                    f"V = |phi|^2 + q |theta|^2 with q = -b/c = {q}: "
+                    "the linear cross terms 2(b + q c) theta.phi cancel",
+                )
+            )
+        trace, det = sp.simplify(block.trace()), sp.simplify(block.det())
+        if trace == 0 and _positive(det):
+            gram = _lyapunov_gram(block, sp.zeros(2, 2))
+            what = "B^T G + G B = 0 (a conserved quadratic form of the linear part)"
+        elif _positive(-trace) and _positive(det):
+            gram = _lyapunov_gram(block, -sp.eye(2))
+            what = "B^T G + G B = -I (the Lyapunov equation of the Hurwitz linear part)"
+        else:
+            gram = None
+        if gram is not None and _positive(gram[0, 0]) and _positive(gram.det()):
+            out.append(
+                Candidate("Lyapunov equation", system.quadratic(gram), gram, f"G solves {what}; G = {gram.tolist()}")
+            )
+    unique: list[Candidate] = []
+    for c in out:
+        if not any(sp.expand(c.V - d.V * c.gram[0, 0] / d.gram[0, 0]) == 0 for d in unique):
+            unique.append(c)
+    return unique
+
+
+# --------------------------------------------------------------------------- Chetaev
+@dataclass(frozen=True)
+class Chetaev:
+    """Chetaev's instability certificate: V > 0 on ``region`` (the origin on its boundary), dV/dt > 0 there."""
+
+    V: sp.Expr
+    dV: sp.Expr  # noqa: N815 - the usual name
+    region: str
+    local_form: sp.Expr
+    leading: sp.Expr
+    proof: tuple[str, ...]
+    witness: str
+
+
+_CHETAEV = (
+    (R**2, "phi != 0", (-1, 1), "phi0 small and nonzero"),
+    (S**2, "theta != 0", (-1, 1), "theta0 small and nonzero"),
+    (U, "theta.phi > 0", (0, 1), "phi0 = theta0 = eps e (collinear, theta.phi > 0)"),
+    (-U, "theta.phi < 0", (-1, 0), "phi0 = -theta0 = eps e (collinear, theta.phi < 0)"),
+)
+
+
+def _local_factor(dv: sp.Expr, k, region: str):
+    """``dv`` with u = k r s as ``r^i s^j h`` and ``h(0, 0, k)``; None unless h is continuous at 0."""
+    local = sp.factor(sp.cancel(dv.xreplace({U: k * R * S})))
+    rest, powers = [], {R: 0, S: 0}
+    for f in sp.Mul.make_args(local):
+        base, e = f.as_base_exp()
+        if base in powers and e.is_integer:
+            powers[base] += e
+        else:
+            rest.append(f)
+    if (region == "phi != 0" and powers[S] != 0) or (region == "theta != 0" and powers[R] != 0):
+        return None
+    h = sp.Mul(*rest)
+    _num, den = sp.fraction(sp.together(h))
+    at0 = {R: sp.S.Zero, S: sp.S.Zero}
+    den0, h0 = _simplify(den.xreplace(at0)), _simplify(h.xreplace(at0))
+    if h0.has(*_BAD) or den0 == 0 or h0.free_symbols & {R, S}:
+        return None
+    d0 = prove_sign(den0)
+    if d0 is None or not d0.strict:
+        return None
+    return local, h, h0
+
+
+def chetaev(system: System) -> Chetaev | None:
+    """Search V in {|phi|^2, |theta|^2, +-theta.phi} for a Chetaev instability certificate.
+
+    With ``u = k r s`` (k the cosine of the angle, k = +-1 in dimension 1), ``dV/dt`` is
+    factored as ``r^i s^j h(r, s, k)`` with ``h`` continuous at ``r = s = 0``; if
+    ``h(0, 0, k) > 0`` for every admissible k, then dV/dt > 0 on the region near the
+    origin, where V > 0, and by Chetaev's theorem the origin is unstable.
+    """
+    if not isinstance(system, InvariantSystem):
+        return None
+    for V, region, (k_lo, k_hi), witness in _CHETAEV:
+        dv = system.lie(V)
+        if dv == 0:
+            continue
+        if system.dim1:  # collinear: k = +-1, restricted to the region
+            ks = [k for k in (-1, 1) if k_lo <= k <= k_hi]
+            parts = [_local_factor(dv, sp.Integer(k), region) for k in ks]
+            if any(p is None for p in parts) or not all(_positive(p[2]) for p in parts):
+                continue
+            local, h0 = parts[0][0], parts[0][2]
+            steps = tuple(
+                f"collinear phi, theta (theta.phi = {k} |phi||theta|): dV/dt = {p[0]}, whose factor {p[1]} is "
+                f"continuous at the origin, where it equals {p[2]} > 0"
+                for k, p in zip(ks, parts)
+            )
+        else:
+            shown = _local_factor(dv, K, region)
+            if shown is None:
+                continue
+            local, h, h0 = shown
+            if h0.has(K):
+                if sp.degree(h0, K) > 1 or not all(_positive(_simplify(h0.xreplace({K: k}))) for k in (k_lo, k_hi)):
+                    continue
+            elif not _positive(h0):
+                continue
+            where = f" for every k in [{k_lo}, {k_hi}]" if h0.has(K) else ""
+            steps = (
+                f"with theta.phi = k |phi||theta| (k = cos of the angle, |k| <= 1): dV/dt = {local}",
+                f"the factor {h} is continuous at the origin, where it equals {h0} > 0{where}",
+            )
+        proof = steps + (f"so dV/dt > 0 on {{{region}}} near the origin, where V > 0",)
+        return Chetaev(V, dv, region, local, h0, proof, witness)
+    return None
+
+
+# --------------------------------------------------------------------------- rates
+def leading_order(system: System, expr: sp.Expr, max_order: int = 8) -> tuple[int, sp.Expr] | None:
+    """Lowest degree m of ``expr`` at the origin (|phi|, |theta| ~ t, theta.phi ~ t^2) and its coefficient."""
+    t = sp.Symbol("t", positive=True)
+    if isinstance(system, InvariantSystem):
+        scaled = expr.xreplace({R: t * R, S: t * S, U: t**2 * U})
+    else:
+        scaled = expr.xreplace({z: t * z for z in system.state})
+    scaled = scaled.replace(sigmoid, lambda x: (1 + sp.tanh(x / 2)) / 2)  # tanh's series is much faster
+    try:
+        series = sp.series(scaled, t, 0, max_order + 1).removeO()
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    series = sp.expand(series)
+    for m in range(0, max_order + 1):
+        coeff = _simplify(series.coeff(t, m))
+        if coeff != 0:
+            if system.dim1 and isinstance(system, InvariantSystem):
+                on_line = [_simplify(coeff.xreplace({U: sgn * R * S})) for sgn in (1, -1)]
+                if all(c == 0 for c in on_line):
+                    continue
+            return m, coeff
+    return None
