@@ -71,12 +71,9 @@ from __future__ import annotations
 
 import ast
 import cmath
-import contextlib
 import keyword
 import math
 import re
-import signal
-import threading
 import time
 import unicodedata
 import warnings
@@ -86,6 +83,7 @@ from fractions import Fraction
 import sympy as sp
 
 from ..errors import ExpressionParseError, InvalidParameterError
+from ..timeout import TimeLimitExceeded, time_limit
 from .functions import sigmoid, softplus
 
 __all__ = [
@@ -265,11 +263,11 @@ def parse_expression(
 
     builder = _Builder(body, col_shift, phi_t, theta_t, param_map)
     try:
-        with _watchdog(MAX_SECONDS):
+        with time_limit(MAX_SECONDS):
             result = builder.visit(tree.body, 1, 0)
     except ExpressionParseError:
         raise
-    except _Timeout:
+    except TimeLimitExceeded:
         sp.core.cache.clear_cache()  # SymPy may have cached half-evaluated objects
         raise ExpressionParseError(f"expression is too complex: building it took more than {MAX_SECONDS:g} s") from None
     except RecursionError:
@@ -329,42 +327,6 @@ def _location(lineno: int | None, col: int | None, col_shift: int) -> str:
     if lineno is None or lineno <= 1:
         return f" (column {col + col_shift})"
     return f" (line {lineno}, column {col})"
-
-
-class _Timeout(BaseException):  # noqa: N818 - not an Exception, so no `except Exception` in SymPy swallows it
-    """Raised by the watchdog's signal handler inside SymPy code that runs too long."""
-
-
-@contextlib.contextmanager
-def _watchdog(seconds: float):
-    """Interrupt the block after ``seconds`` with :class:`_Timeout`, where that is possible.
-
-    SymPy can spend a very long time on a few pathological inputs (simplifying while it
-    asks about signs); the limits of this module keep those rare, and this catches the
-    rest. It uses a ``SIGALRM`` interval timer, so it acts only on POSIX, in the main
-    thread, and when no other timer is running; the builder's deadline, checked between
-    steps, covers the other cases.
-    """
-    usable = (
-        seconds > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    )
-    if not usable:
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
 
 
 class _Vector:

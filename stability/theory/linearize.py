@@ -18,8 +18,6 @@ Matrix([
 
 from __future__ import annotations
 
-import signal
-import threading
 from dataclasses import dataclass
 
 import sympy as sp
@@ -27,6 +25,7 @@ import sympy as sp
 from ..dynamics.field import Dynamics
 from ..errors import NotAnEquilibriumError, StabilityError
 from ..model.space import DOT, NORM_PHI, NORM_THETA
+from ..timeout import TimeLimitExceeded, call_with_time_limit
 
 __all__ = ["Linearization", "SingularTerm", "linearize"]
 
@@ -36,27 +35,6 @@ _R_THETA = sp.Symbol("r_theta", positive=True)
 _COS = sp.Symbol("k", real=True)
 LIMIT_SECONDS = 20
 _NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min)
-
-
-class _Timeout(StabilityError):
-    pass
-
-
-def _with_timeout(fn, seconds: float):
-    """Run ``fn()``; give up after ``seconds`` (only where SIGALRM is usable)."""
-    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
-        return fn()
-
-    def handler(signum, frame):
-        raise _Timeout(f"limit not decided within {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return fn()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def _bad(value: sp.Expr) -> bool:
@@ -73,13 +51,13 @@ def limit_at_zero(expr: sp.Expr, direction: set) -> tuple[str, sp.Expr | None]:
     try:
         if _bad(value) and expr.has(*_NON_SMOOTH):
             # e.g. -y/|x| + y*sign(x)/x is identically 0 for x != 0; cancel() cannot see it.
-            expr = _with_timeout(lambda: sp.simplify(expr), LIMIT_SECONDS)
+            expr = call_with_time_limit(lambda: sp.simplify(expr), LIMIT_SECONDS)
             value = expr.subs(_T, 0)
         if _bad(value):
-            value = _with_timeout(lambda: sp.limit(expr.rewrite(sp.exp), _T, 0, "+"), LIMIT_SECONDS)
+            value = call_with_time_limit(lambda: sp.limit(expr.rewrite(sp.exp), _T, 0, "+"), LIMIT_SECONDS)
         if not _bad(value) and value.free_symbols & direction:
-            value = _with_timeout(lambda: sp.simplify(value), LIMIT_SECONDS)
-    except (_Timeout, NotImplementedError, ValueError, TypeError) as exc:
+            value = call_with_time_limit(lambda: sp.simplify(value), LIMIT_SECONDS)
+    except (TimeLimitExceeded, NotImplementedError, ValueError, TypeError) as exc:
         raise StabilityError(f"could not decide the limit of {expr} as t -> 0+: {exc}") from None
     if _bad(value):
         return "infinite", None

@@ -33,6 +33,8 @@ from typing import Any
 
 import sympy as sp
 
+from ..errors import StabilityError
+from ..timeout import TimeLimitExceeded, call_with_time_limit
 from .lyapunov import (
     Chetaev,
     InvariantSet,
@@ -626,12 +628,17 @@ TIME_BUDGET = 60
 
 def _safe(a, system) -> dict:
     """``_decide`` within the time budget; any failure of the exact computation gives "undecided"."""
-    from ..errors import StabilityError
-    from .linearize import _with_timeout
-
     try:
-        return _with_timeout(lambda: _decide(a, system), TIME_BUDGET)
-    except (Undecided, StabilityError, NotImplementedError, sp.PolynomialError, ValueError, TypeError) as exc:
+        return call_with_time_limit(lambda: _decide(a, system), TIME_BUDGET)
+    except (
+        TimeLimitExceeded,
+        Undecided,
+        StabilityError,
+        NotImplementedError,
+        sp.PolynomialError,
+        ValueError,
+        TypeError,
+    ) as exc:
         return {
             "verdict": "undecided",
             "method": "none",
