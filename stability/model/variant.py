@@ -1,0 +1,154 @@
+"""GAN variants, each defined once by its discriminator and generator losses.
+
+A built-in variant is a function ``losses(g, **params) -> (L_D, L_G)`` written in
+the post's *general* form (expectations over the real point ``g.x_real`` and the
+generated point ``g.x_fake``, a discriminator ``D`` built from the linear critic
+``g.critic``).  The engine evaluates it in a Dirac-GAN space (see ``_space``), so
+the vector field, Jacobian, LaTeX and numeric code all derive from these losses.
+
+A custom variant gives SymPy expressions in the symbols of :func:`stability.symbols`:
+
+>>> import sympy as sp
+>>> from stability import Variant, symbols
+>>> phi, theta = symbols(1)
+>>> u = phi[0] * theta[0]
+>>> v = Variant("bilinear", d_loss=u, g_loss=-u, phi=phi, theta=theta)
+>>> v.dim
+1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import sympy as sp
+
+from ..errors import InvalidParameterError
+from .params import Parameter
+from .space import ComponentSpace, check_component_dim, check_dim
+
+__all__ = ["Variant", "builtin_variant"]
+
+LossBuilder = Callable[..., tuple[sp.Expr, sp.Expr]]
+
+
+@dataclass(frozen=True, eq=False)
+class Variant:
+    """A GAN variant: its two losses, its parameters and where it comes from.
+
+    ``d_loss`` and ``g_loss`` are either SymPy expressions in the symbols ``phi``
+    and ``theta`` (then the variant has the fixed dimension ``len(phi)``), or
+    functions ``f(g, **params)`` of a Dirac-GAN space ``g`` returning one loss each
+    (dimension-generic; see the module docstring of ``stability.model.space``).
+    Each player *minimises* its own loss.
+
+    ``params`` maps names to :class:`Parameter` objects or to default values.
+    """
+
+    name: str
+    d_loss: sp.Expr | Callable
+    g_loss: sp.Expr | Callable
+    phi: tuple[sp.Symbol, ...] | None = None
+    theta: tuple[sp.Symbol, ...] | None = None
+    params: Mapping[str, Parameter] = field(default_factory=dict)
+    description: str = ""
+    equations: str = ""
+    general_form: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise InvalidParameterError(f"variant name must be a non-empty string; got {self.name!r}")
+        params = {}
+        for key, value in dict(self.params or {}).items():
+            if isinstance(value, Parameter):
+                if value.name != key:
+                    raise InvalidParameterError(f"parameter key {key!r} does not match its name {value.name!r}")
+                params[key] = value
+            else:
+                params[key] = Parameter(str(key), value)
+        object.__setattr__(self, "params", MappingProxyType(params))
+        callables = [callable(self.d_loss), callable(self.g_loss)]
+        if all(callables):
+            return
+        if any(callables):
+            raise InvalidParameterError("d_loss and g_loss must both be expressions or both be functions")
+        self._check_expression_form()
+
+    def _check_expression_form(self) -> None:
+        for label, loss in (("d_loss", self.d_loss), ("g_loss", self.g_loss)):
+            if not isinstance(loss, sp.Expr):
+                raise InvalidParameterError(
+                    f"{label} must be a SymPy expression or a function of a Dirac-GAN space; "
+                    f"got {type(loss).__name__} {loss!r}"
+                )
+        if self.phi is None or self.theta is None:
+            raise InvalidParameterError("a variant given by expressions needs phi= and theta= (see stability.symbols)")
+        phi, theta = tuple(self.phi), tuple(self.theta)
+        if len(phi) != len(theta) or not phi:
+            raise InvalidParameterError(
+                f"phi and theta must be non-empty and of equal length; got {len(phi)} and {len(theta)}"
+            )
+        check_dim(len(phi))
+        check_component_dim(len(phi), f"a variant given by expressions ({self.name!r})")
+        for s in phi + theta:
+            if not isinstance(s, sp.Symbol):
+                raise InvalidParameterError(f"phi and theta must hold SymPy symbols; got {type(s).__name__} {s!r}")
+        object.__setattr__(self, "phi", phi)
+        object.__setattr__(self, "theta", theta)
+        allowed = set(phi) | set(theta)
+        names = set(self.params)
+        for loss in (self.d_loss, self.g_loss):
+            for s in loss.free_symbols:
+                if s not in allowed and s.name not in names:
+                    raise InvalidParameterError(
+                        f"symbol {s} in the losses is neither a phi/theta component nor a declared parameter; "
+                        f"declare it in params= (declared: {', '.join(sorted(names)) or 'none'})"
+                    )
+
+    @property
+    def dim(self) -> int | None:
+        """The fixed dimension of an expression-defined variant, or None if any dimension works."""
+        return None if self.phi is None else len(self.phi)
+
+    @property
+    def is_generic(self) -> bool:
+        """True if the losses are functions of a space (any dimension)."""
+        return callable(self.d_loss)
+
+    def losses(self, space, values: Mapping[str, sp.Expr]) -> tuple[sp.Expr, sp.Expr]:
+        """Both losses in ``space`` with parameter ``values`` substituted."""
+        if self.is_generic:
+            return self.d_loss(space, **values), self.g_loss(space, **values)
+        if not isinstance(space, ComponentSpace) or space.dim != self.dim:
+            raise InvalidParameterError(f"variant {self.name!r} is defined in dimension {self.dim}")
+        subs = dict(zip(self.phi, space.phi_symbols)) | dict(zip(self.theta, space.theta_symbols))
+        by_name = {s.name: s for loss in (self.d_loss, self.g_loss) for s in loss.free_symbols}
+        subs |= {by_name[k]: v for k, v in values.items() if k in by_name}
+        return self.d_loss.xreplace(subs), self.g_loss.xreplace(subs)
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={p.default}" for k, p in self.params.items())
+        dim = "any dim" if self.dim is None else f"dim={self.dim}"
+        return f"Variant({self.name!r}, {dim}{', ' + params if params else ''})"
+
+
+def builtin_variant(losses: LossBuilder, name: str, description: str, equations: str, general_form: str, params=()):
+    """A dimension-generic :class:`Variant` from one function ``losses(g, **params) -> (L_D, L_G)``."""
+
+    def d_loss(g, **kw):
+        return losses(g, **kw)[0]
+
+    def g_loss(g, **kw):
+        return losses(g, **kw)[1]
+
+    return Variant(
+        name,
+        d_loss,
+        g_loss,
+        params={p.name: p for p in params},
+        description=description,
+        equations=equations,
+        general_form=general_form,
+    )
