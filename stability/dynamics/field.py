@@ -23,7 +23,7 @@ from functools import cached_property
 import sympy as sp
 
 from ..errors import InvalidParameterError, StabilityError
-from ..model.regularizers import REGULARIZERS
+from ..model.regularizers import REGULARIZERS, DataModel, FieldTransform, LossTerm
 from ..model.space import (
     DOT,
     NORM_PHI,
@@ -93,6 +93,7 @@ class Dynamics:
     d_loss: sp.Expr
     g_loss: sp.Expr
     invariant: InvariantField | None
+    transforms: tuple = ()  # (FieldTransform, weight) pairs applied to the component field
 
     @cached_property
     def space(self) -> ComponentSpace:
@@ -116,7 +117,10 @@ class Dynamics:
             return self.invariant.components(self.space)
         d_loss, g_loss = self.component_losses
         phi, theta = self.space.phi_symbols, self.space.theta_symbols
-        return sp.Matrix([-sp.diff(d_loss, p) for p in phi] + [-sp.diff(g_loss, t) for t in theta])
+        field = sp.Matrix([-sp.diff(d_loss, p) for p in phi] + [-sp.diff(g_loss, t) for t in theta])
+        for transform, weight in self.transforms:
+            field = transform.components(field, self.state, weight)
+        return field
 
 
 def _checked_loss(variant, label: str, loss) -> sp.Expr:
@@ -133,9 +137,18 @@ def _checked_loss(variant, label: str, loss) -> sp.Expr:
     return loss
 
 
+def _by_kind(regularizers: dict, kind: type) -> list[tuple]:
+    return [(REGULARIZERS[name], w) for name, w in regularizers.items() if isinstance(REGULARIZERS[name], kind)]
+
+
 def _losses(variant, space, values, regularizers):
+    """Both losses in ``space``: data models first, then loss terms, in the order given."""
+    models = _by_kind(regularizers, DataModel)
+    inner = space
+    for model, weight in models:
+        inner = model.space(inner, weight)
     try:
-        d_loss, g_loss = variant.losses(space, values)
+        d_loss, g_loss = variant.losses(inner, values)
     except (NotRotationInvariant, StabilityError):
         raise
     except Exception as exc:  # a user's loss function failed: say which, without a deep traceback
@@ -143,8 +156,10 @@ def _losses(variant, space, values, regularizers):
             f"the loss functions of variant {variant.name!r} failed: {type(exc).__name__}: {exc}"
         ) from exc
     d_loss, g_loss = _checked_loss(variant, "d_loss", d_loss), _checked_loss(variant, "g_loss", g_loss)
-    for name, weight in regularizers.items():
-        d_loss, g_loss = REGULARIZERS[name].apply(space, weight, d_loss, g_loss)
+    for model, weight in reversed(models):
+        d_loss, g_loss = model.expectation(d_loss, inner, weight), model.expectation(g_loss, inner, weight)
+    for term, weight in _by_kind(regularizers, LossTerm):
+        d_loss, g_loss = term.apply(space, weight, d_loss, g_loss)
     return sp.sympify(d_loss), sp.sympify(g_loss)
 
 
@@ -162,9 +177,16 @@ def build_dynamics(variant, dim: int, values: dict, regularizers: dict) -> Dynam
             pass
         else:
             d_loss, g_loss = drop_constant(d_loss, INVARIANTS), drop_constant(g_loss, INVARIANTS)
-            return Dynamics(dim, d_loss, g_loss, InvariantField.from_losses(d_loss, g_loss))
+            field = InvariantField.from_losses(d_loss, g_loss)
+            for transform, weight in _by_kind(regularizers, FieldTransform):
+                field = transform.invariant(field, weight)
+            return Dynamics(dim, d_loss, g_loss, field, _transforms(regularizers))
     check_component_dim(dim, f"variant {variant.name!r}")
     space = ComponentSpace(dim)
     d_loss, g_loss = _losses(variant, space, values, regularizers)
     state = space.phi_symbols + space.theta_symbols
-    return Dynamics(dim, drop_constant(d_loss, state), drop_constant(g_loss, state), None)
+    return Dynamics(dim, drop_constant(d_loss, state), drop_constant(g_loss, state), None, _transforms(regularizers))
+
+
+def _transforms(regularizers: dict) -> tuple:
+    return tuple(_by_kind(regularizers, FieldTransform))

@@ -152,6 +152,10 @@ class _Space:
         """``grad_x D(x) = phi`` for every ``x``."""
         return self.phi
 
+    def grad(self, expr: sp.Expr):
+        """``(grad_phi expr, grad_theta expr)`` of a scalar, as two vectors of this space."""
+        raise NotImplementedError
+
 
 class InvariantSpace(_Space):
     """Vectors as ``a*phi + b*theta``; scalars in ``|phi|``, ``|theta|``, ``theta.phi``."""
@@ -171,6 +175,14 @@ class InvariantSpace(_Space):
             return sp.Abs(x.b) * NORM_THETA
         return sp.sqrt(self.dot(x, x))
 
+    def grad(self, expr: sp.Expr) -> tuple[InvVec, InvVec]:
+        """By the chain rule through the invariants: ``grad_phi = (L_|phi|/|phi|) phi + L_u theta``, etc."""
+        l_u = sp.diff(expr, DOT)
+        return (
+            InvVec(sp.diff(expr, NORM_PHI) / NORM_PHI, l_u),
+            InvVec(l_u, sp.diff(expr, NORM_THETA) / NORM_THETA),
+        )
+
 
 class ComponentSpace(_Space):
     """Vectors as explicit column matrices of ``dim`` real symbols."""
@@ -185,6 +197,12 @@ class ComponentSpace(_Space):
 
     def dot(self, x: sp.Matrix, y: sp.Matrix) -> sp.Expr:
         return sp.Add(*[xi * yi for xi, yi in zip(x, y)])
+
+    def grad(self, expr: sp.Expr) -> tuple[sp.Matrix, sp.Matrix]:
+        return (
+            sp.Matrix([sp.diff(expr, p) for p in self.phi_symbols]),
+            sp.Matrix([sp.diff(expr, t) for t in self.theta_symbols]),
+        )
 
     def invariant_substitution(self) -> dict[sp.Symbol, sp.Expr]:
         """Map ``|phi|``, ``|theta|``, ``theta.phi`` to their component expressions."""

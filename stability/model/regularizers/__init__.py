@@ -1,4 +1,6 @@
-"""Regularisers that compose with any variant by adding a term to one player's loss.
+"""Regularisers that compose with any variant: one module each, of one of three kinds (see ``base``).
+
+Adding one is a new module with a ``REGULARIZER`` and its name in ``BUILTINS``.
 
 >>> REGULARIZERS["l2"].weight.name
 'alpha'
@@ -6,45 +8,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import importlib
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import sympy as sp
 
 from ...errors import InvalidParameterError, UnknownNameError
-from ..params import Parameter
+from .base import DataModel, FieldTransform, LossTerm, Regularizer
 
-__all__ = ["Regularizer", "REGULARIZERS", "resolve_regularizers"]
+__all__ = ["Regularizer", "LossTerm", "FieldTransform", "DataModel", "REGULARIZERS", "BUILTINS", "resolve_regularizers"]
 
 
-@dataclass(frozen=True)
-class Regularizer:
-    """A term ``weight * term(g)`` added to the loss of ``player`` ("d" or "g")."""
-
-    name: str
-    description: str
-    player: str
-    weight: Parameter
-    term: Callable
-    latex: str
-
-    def apply(self, space, weight: sp.Expr, d_loss: sp.Expr, g_loss: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-        extra = weight * self.term(space)
-        return (d_loss + extra, g_loss) if self.player == "d" else (d_loss, g_loss + extra)
-
+#: The built-in regularisers, in the order they are listed; each is a module of this package.
+BUILTINS = ("l2",)
 
 REGULARIZERS: Mapping[str, Regularizer] = MappingProxyType(
-    {
-        "l2": Regularizer(
-            "l2",
-            "L2 penalty alpha*|phi|^2 on the discriminator's weights",
-            "d",
-            Parameter("alpha", None, "L2 weight on the discriminator", "nonnegative"),
-            lambda g: g.dot(g.phi, g.phi),
-            r"\alpha\Vert\boldsymbol{\varphi}\Vert^2",
-        ),
-    }
+    {name: importlib.import_module(f"{__name__}.{name}").REGULARIZER for name in BUILTINS}
 )
 
 
