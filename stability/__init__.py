@@ -53,4 +53,4 @@ __all__ = [
     "Verification",
 ]
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
