@@ -18,12 +18,21 @@ from types import MappingProxyType
 import sympy as sp
 
 from .dynamics.field import Dynamics, build_dynamics
+from .dynamics.optimizers import get_optimizer
+from .dynamics.system import Flow, Map, resolve_learning_rate
+from .dynamics.update import map_jacobian
 from .errors import InvalidParameterError, UnknownNameError
 from .model.regularizers import resolve_regularizers
 from .model.space import check_dim
 from .model.variants import Variant, get_variant
+from .numerics.simulate import simulate
+from .numerics.verify import verify
+from .render.latex import derivation, latex, to_latex
+from .theory.discrete import classify_map
 from .theory.linearize import Linearization, SingularTerm, linearize
+from .theory.nonlinear import analyze_nonlinear
 from .theory.spectrum import Eigenvalue, Spectrum, classify_block, classify_matrix
+from .verdicts import Classification, Detail, TimeDomain
 
 __all__ = ["Analysis", "analyze"]
 
@@ -92,10 +101,52 @@ class Analysis:
     dynamics: Dynamics
     linearization: Linearization
     spectrum: Spectrum | None
-    classification: str
-    detail: str
+    classification: Classification
+    detail: Detail | str
     explanation: str
     conditions: Mapping[str, sp.Basic]
+    system: Flow | Map | None = None
+
+    # -- time domain ---------------------------------------------------------------
+    @property
+    def time_domain(self) -> TimeDomain:
+        """``"continuous"`` (gradient flow) or ``"discrete"`` (an optimiser's update map)."""
+        return TimeDomain.CONTINUOUS if not isinstance(self.system, Map) else TimeDomain.DISCRETE
+
+    @property
+    def optimizer(self):
+        """The optimiser of a discrete analysis (None for gradient flow)."""
+        return self.system.optimizer if isinstance(self.system, Map) else None
+
+    @property
+    def lr(self):
+        """The learning rates ``LearningRate(d, g)`` of a discrete analysis (None for gradient flow)."""
+        return self.system.lr if isinstance(self.system, Map) else None
+
+    @property
+    def spectral_radius(self) -> sp.Expr | None:
+        """rho(M) of a discrete analysis: exact where :attr:`radius_exact`, else a 30-digit number."""
+        return self.spectrum.spectral_radius if self.spectrum else None
+
+    @property
+    def radius_exact(self) -> bool:
+        return bool(self.spectrum and self.spectrum.radius_exact)
+
+    @property
+    def boundaries(self) -> tuple:
+        """For one symbolic parameter: where the spectrum reaches the stability boundary, and how."""
+        return self.spectrum.boundaries if self.spectrum else ()
+
+    @property
+    def max_stable_lr(self) -> sp.Expr | None:
+        """The supremum of the stable learning rates ``(0, h*)`` when ``lr`` is the one symbol."""
+        lr = self.lr
+        if lr is None or not isinstance(lr.d, sp.Symbol) or lr.d != lr.g or "stable" not in self.conditions:
+            return None
+        region = self.conditions["stable"].as_set() & sp.Interval.open(0, sp.oo)
+        if isinstance(region, sp.Interval) and region.start == 0:
+            return region.end
+        return None
 
     # -- derived views -------------------------------------------------------------
     @property
@@ -132,19 +183,51 @@ class Analysis:
         return self.linearization.singular_terms
 
     @cached_property
-    def jacobian(self) -> sp.Matrix | None:
-        """Jacobian at phi = theta = 0 (eq. 8), or None where no derivative exists."""
+    def field_jacobian(self) -> sp.ImmutableMatrix | None:
+        """The training field's Jacobian at phi = theta = 0 (eq. 8), or None where no derivative exists."""
         lin = self.linearization
         if lin.jacobian is not None:
-            return lin.jacobian
+            return sp.ImmutableMatrix(lin.jacobian)
         if lin.block is not None:
-            return sp.kronecker_product(lin.block, sp.eye(self.dim))
+            return sp.ImmutableMatrix(sp.kronecker_product(lin.block, sp.eye(self.dim)))
         return None
 
+    @cached_property
+    def jacobian(self) -> sp.ImmutableMatrix | None:
+        """The linearisation at the equilibrium: the field's Jacobian J (flows, eq. 8) or the update
+        map's Jacobian M (discrete; state order phi, theta, then the optimiser's memory); None where
+        no derivative exists."""
+        if self.time_domain is TimeDomain.CONTINUOUS:
+            return self.field_jacobian
+        if self.map_block is not None:
+            return sp.ImmutableMatrix(sp.kronecker_product(self.map_block, sp.eye(self.dim)))
+        return self.map_jacobian
+
     @property
-    def block(self) -> sp.Matrix | None:
-        """The 2x2 matrix B with Jacobian = B (x) I_n, when the field has that structure."""
-        return self.linearization.block
+    def block(self) -> sp.ImmutableMatrix | None:
+        """The matrix B with Jacobian = B (x) I_n, when the linearisation has that structure."""
+        if self.time_domain is TimeDomain.DISCRETE:
+            return self.map_block
+        return None if self.linearization.block is None else sp.ImmutableMatrix(self.linearization.block)
+
+    @cached_property
+    def map_block(self) -> sp.ImmutableMatrix | None:
+        """M's block when the field's Jacobian is ``B (x) I_n`` (discrete analyses only)."""
+        if self.time_domain is TimeDomain.CONTINUOUS or self.linearization.block is None:
+            return None
+        if not self.system.optimizer.differentiable:
+            return None
+        return sp.ImmutableMatrix(map_jacobian(self.system.optimizer, self.linearization.block, self.system.lr))
+
+    @cached_property
+    def map_jacobian(self) -> sp.ImmutableMatrix | None:
+        """The update map's full Jacobian on the general (component) path."""
+        lin = self.linearization
+        if self.time_domain is TimeDomain.CONTINUOUS or lin.jacobian is None or lin.block is not None:
+            return None
+        if not self.system.optimizer.differentiable:
+            return None
+        return sp.ImmutableMatrix(map_jacobian(self.system.optimizer, lin.jacobian, self.system.lr))
 
     @property
     def eigenvalues(self) -> dict:
@@ -166,33 +249,23 @@ class Analysis:
     # -- numerics, nonlinear analysis and LaTeX live in their own modules ------------
     def simulate(self, x0, t_end: float, **options):
         """Integrate the training ODE from ``x0``; see :func:`stability.numerics.simulate.simulate`."""
-        from .numerics.simulate import simulate
-
         return simulate(self, x0, t_end, **options)
 
     def verify(self, **options):
         """Check the symbolic verdict numerically; see :func:`stability.numerics.verify.verify`."""
-        from .numerics.verify import verify
-
         return verify(self, **options)
 
     @cached_property
     def nonlinear(self):
         """The nonlinear verdict with its certificate; see :mod:`stability.theory.nonlinear`."""
-        from .theory.nonlinear import analyze_nonlinear
-
         return analyze_nonlinear(self)
 
     def derivation(self, **options):
         """The steps of the analysis (losses -> field -> linearisation -> verdict); see :mod:`.render.latex`."""
-        from .render.latex import derivation
-
         return derivation(self, **options)
 
     def to_latex(self, **options) -> str:
         """The derivation as LaTeX; see :func:`stability.render.latex.to_latex`."""
-        from .render.latex import to_latex
-
         return to_latex(self, **options)
 
     # -- output --------------------------------------------------------------------
@@ -275,13 +348,6 @@ class Analysis:
         return f"{table}\n\n{self.explanation}\n"
 
 
-def latex(expr) -> str:
-    """LaTeX with the invariants typeset as bold vectors; see :func:`stability.render.latex.latex`."""
-    from .render.latex import latex as typeset
-
-    return typeset(expr)
-
-
 def _md_cell(text: str) -> str:
     """A Markdown table cell: pipes outside math would split the cell."""
     if not text:
@@ -329,8 +395,66 @@ def _explain(variant: Variant, dim: int, lin: Linearization, spec: Spectrum | No
     return f"{head}{body} (Verdict {where}.)"
 
 
-def analyze(variant: str | Variant, dim: int | None = None, params=None, regularizers=None) -> Analysis:
-    """Derive the training ODE of a Dirac-GAN variant and classify its equilibrium.
+def _explain_map(a_dim: int, system: Map, spec: Spectrum | None, reason: str) -> str:
+    where = f"in dimension n = {a_dim}, {system.optimizer!r} at lr = {_lr_text(system.lr)}"
+    if spec is None:
+        return f"{reason} (Verdict {where}.)"
+    eig = ", ".join(f"{v} (x{m})" for v, m in spec.eigenvalues.items()) or "(not in closed form)"
+    head = f"The update map's Jacobian at the equilibrium has eigenvalues {eig}. "
+    rho = "" if spec.spectral_radius is None else f" (spectral radius {spec.spectral_radius})"
+    body = {
+        Classification.STABLE: f"Every eigenvalue lies inside the unit circle{rho}, so training converges locally, "
+        "geometrically.",
+        Classification.UNSTABLE: f"Some eigenvalue lies outside the unit circle{rho}, so the equilibrium is unstable.",
+        Classification.NEUTRAL: "The spectral radius is exactly 1 (eigenvalues on the unit circle, none outside): "
+        "the linearisation is neutral and inconclusive; the nonlinear terms and the numerics decide.",
+        Classification.UNDECIDED: "The verdict depends on the parameters: "
+        + "; ".join(f"{k} when {v}" for k, v in spec.conditions.items())
+        + ".",
+    }[spec.classification]
+    if spec.classification is not Classification.UNDECIDED and spec.conditions:
+        body += " Conditions: " + "; ".join(f"{k} when {v}" for k, v in spec.conditions.items()) + "."
+    if spec.boundaries:
+        body += " Boundary: " + "; ".join(f"{b.crossing} at {b.value}" for b in spec.boundaries) + "."
+    return f"{head}{body} (Verdict {where}.)"
+
+
+def _lr_text(lr) -> str:
+    return str(lr.d) if lr.d == lr.g else f"(d: {lr.d}, g: {lr.g})"
+
+
+def _classify_map(system: Map, lin: Linearization, dim: int):
+    """``(spectrum, classification, detail, conditions, explanation)`` of an update map."""
+    if not lin.differentiable:
+        reason = (
+            f"The training field has no derivative at phi = theta = 0: {lin.reason}; so neither has the update "
+            "map, and linearisation cannot decide; the numerics (Analysis.verify) must."
+        )
+        return None, Classification.NON_DIFFERENTIABLE, lin.reason, {}, _explain_map(dim, system, None, reason)
+    opt = system.optimizer
+    if not opt.differentiable:
+        reason = (
+            f"The update rule of {opt.name} has no derivative at the equilibrium: {opt.reason}. "
+            "There is no linearisation; the numerics (Analysis.verify) decide."
+        )
+        return None, Classification.NO_LINEARIZATION, Detail.NO_DERIVATIVE, {}, _explain_map(dim, system, None, reason)
+    if lin.block is not None:
+        spec = classify_map(map_jacobian(opt, lin.block, system.lr), copies=dim)
+    else:
+        spec = classify_map(map_jacobian(opt, lin.jacobian, system.lr), copies=1)
+    return spec, spec.classification, spec.detail, spec.conditions, _explain_map(dim, system, spec, "")
+
+
+def analyze(
+    variant: str | Variant,
+    dim: int | None = None,
+    params=None,
+    regularizers=None,
+    *,
+    optimizer=None,
+    lr=None,
+) -> Analysis:
+    """Derive the training dynamics of a Dirac-GAN variant and classify its equilibrium.
 
     Args:
         variant: a built-in name (see ``stability.VARIANTS``) or a :class:`Variant`.
@@ -339,23 +463,38 @@ def analyze(variant: str | Variant, dim: int | None = None, params=None, regular
         params: ``{name: value}``; numbers are made exact (0.1 -> 1/10), a SymPy symbol
             keeps a parameter symbolic; unspecified parameters take their defaults.
         regularizers: ``{"l2": weight}`` (weight a number, a symbol, or None for symbolic).
+        optimizer: None for gradient flow (the post's ODE), or an optimiser name (see
+            ``stability.optimizers.OPTIMIZERS``) or object for discrete-time training.
+        lr: the learning rate(s) of a discrete analysis: a number, a positive SymPy symbol,
+            or ``{"d": h_d, "g": h_g}`` (two time scales).
 
     >>> analyze("wgan_gp", params={"c": 0, "lam": 2}).detail
     'node'
     >>> analyze("wgan").classification
     'non-differentiable'
+    >>> a = analyze("vanilla_ns", dim=1, optimizer="simgd", lr=0.2)
+    >>> a.time_domain, a.classification, a.spectral_radius
+    ('discrete', 'unstable', sqrt(101)/10)
     """
     variant = get_variant(variant)
     dim = _resolve_dim(variant, dim)
     values = _resolve_params(variant, params)
     regs = resolve_regularizers(regularizers)
+    if optimizer is None and lr is not None:
+        raise InvalidParameterError("lr= needs an optimizer= (gradient flow has no learning rate)")
     dynamics = build_dynamics(variant, dim, values, regs)
     lin = linearize(dynamics)
-    if not lin.differentiable:
-        spec, classification, detail, conditions = None, "non-differentiable", lin.reason, {}
+    if optimizer is not None:
+        system = Map(dynamics, get_optimizer(optimizer), resolve_learning_rate(lr))
+        spec, classification, detail, conditions, explanation = _classify_map(system, lin, dim)
     else:
-        spec = classify_block(lin.block, dim) if lin.block is not None else classify_matrix(lin.jacobian)
-        classification, detail, conditions = spec.classification, spec.detail, spec.conditions
+        system = Flow(dynamics)
+        if not lin.differentiable:
+            spec, classification, detail, conditions = None, Classification.NON_DIFFERENTIABLE, lin.reason, {}
+        else:
+            spec = classify_block(lin.block, dim) if lin.block is not None else classify_matrix(lin.jacobian)
+            classification, detail, conditions = spec.classification, spec.detail, spec.conditions
+        explanation = _explain(variant, dim, lin, spec)
     return Analysis(
         variant=variant,
         dim=dim,
@@ -366,6 +505,7 @@ def analyze(variant: str | Variant, dim: int | None = None, params=None, regular
         spectrum=spec,
         classification=classification,
         detail=detail,
-        explanation=_explain(variant, dim, lin, spec),
+        explanation=explanation,
         conditions=MappingProxyType(dict(conditions)),
+        system=system,
     )

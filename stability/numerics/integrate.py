@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InvalidParameterError
 
-__all__ = ["IntegrationResult", "Status", "integrate"]
+__all__ = ["IntegrationResult", "Status", "StepBudgetExceeded", "integrate"]
 
 # --- Dormand-Prince 5(4) tableau (as in scipy.integrate.RK45) -----------------------------
 _C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0])
@@ -181,6 +181,31 @@ class IntegrationResult:
         )
 
 
+class StepBudgetExceeded(RuntimeError):
+    """Raised by :func:`integrate` when ``max_steps`` step attempts did not reach ``t_end``.
+
+    Its attributes say where the run was: ``max_steps``, ``t`` (the time reached), ``t_end``,
+    ``step`` (the current step size), ``active`` and ``total`` (trajectories still running and
+    in the batch) and ``limiting`` (the trajectory whose error limited the step).
+    """
+
+    def __init__(self, max_steps: int, t: float, t_end: float, step: float, active: int, total: int, limiting: int):
+        self.max_steps, self.t, self.t_end, self.step = max_steps, t, t_end, step
+        self.active, self.total, self.limiting = active, total, limiting
+        super().__init__(
+            f"integrate: max_steps={max_steps} step attempts reached at t={t!r} (target t_end={t_end!r}, "
+            f"current step {step:.3g}, {active} of {total} trajectories active, trajectory {limiting} limiting "
+            "the step); increase max_steps or loosen rtol/atol, or check the field for a discontinuity along "
+            "which that trajectory slides"
+        )
+
+    def __reduce__(self):
+        return type(self), (self.max_steps, self.t, self.t_end, self.step, self.active, self.total, self.limiting)
+
+
+# ----------------------------------------------------------------------------- validation
+
+
 def _check_real(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise InvalidParameterError(f"{name} must be a real number; received {value!r} of type {type(value).__name__}")
@@ -188,6 +213,37 @@ def _check_real(name: str, value: Any) -> float:
     if not math.isfinite(value):
         raise InvalidParameterError(f"{name} must be finite; received {value!r}")
     return value
+
+
+def _check_options(rtol, atol, blowup, max_steps, f, observer, progress) -> tuple[float, float, float, int]:
+    rtol, atol, blowup = _check_real("rtol", rtol), _check_real("atol", atol), _check_real("blowup", blowup)
+    if rtol < 0 or atol <= 0:
+        raise InvalidParameterError(f"need rtol >= 0 and atol > 0; received rtol={rtol!r}, atol={atol!r}")
+    if blowup <= 0:
+        raise InvalidParameterError(f"blowup must be positive; received {blowup!r}")
+    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
+        raise InvalidParameterError(f"max_steps must be a positive integer; received {max_steps!r}")
+    if not callable(f):
+        raise InvalidParameterError(f"f must be callable; received {type(f).__name__}")
+    for name, fn in (("observer", observer), ("progress", progress)):
+        if fn is not None and not callable(fn):
+            raise InvalidParameterError(f"{name} must be callable or None; received {type(fn).__name__}")
+    return rtol, atol, blowup, int(max_steps)
+
+
+def _initial_array(x0: ArrayLike) -> NDArray[np.float64]:
+    try:
+        x = np.array(x0, dtype=np.float64)  # a copy: x0 itself is never modified
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"x0 must be a real array of shape (K, d) or (d,); received {x0!r}") from exc
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
+        raise InvalidParameterError(f"x0 must have shape (K, d) or (d,) with K, d >= 1; received shape {np.shape(x0)}")
+    if not np.isfinite(x).all():
+        bad = np.flatnonzero(~np.isfinite(x).all(axis=1))
+        raise InvalidParameterError(f"x0 must be finite; rows {bad[:10].tolist()} contain NaN or infinity")
+    return x
 
 
 def _output_grid(t0: float, t_end: float, dt_out: float) -> NDArray[np.float64]:
@@ -213,6 +269,17 @@ def _output_grid(t0: float, t_end: float, dt_out: float) -> NDArray[np.float64]:
     return times
 
 
+def _check_storage(store: bool, k: int, n_out: int, d: int) -> None:
+    if store and k * n_out * d * 8 > _MAX_STORE_BYTES:
+        raise InvalidParameterError(
+            f"storing {k} x {n_out} x {d} states needs {k * n_out * d * 8 / 2**30:.1f} GiB "
+            f"(limit 2 GiB); pass store=False with an observer that accumulates what you need"
+        )
+
+
+# ----------------------------------------------------------------------------- numerical steps
+
+
 def _call_f(f: Callable[[NDArray[np.float64]], ArrayLike], y: NDArray[np.float64]) -> NDArray[np.float64]:
     # Floating-point warnings are expected near singularities; they are reported per trajectory.
     with np.errstate(all="ignore"):
@@ -227,6 +294,243 @@ def _call_f(f: Callable[[NDArray[np.float64]], ArrayLike], y: NDArray[np.float64
 
 def _rms(a: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.sqrt(np.einsum("kd,kd->k", a, a) / a.shape[1])
+
+
+def _initial_step(f, y, fy, rtol: float, atol: float, span: float) -> float:
+    """Hairer, Norsett & Wanner (II.4), the most cautious over the batch (one evaluation of ``f``)."""
+    scale = atol + rtol * np.abs(y)
+    d0, d1 = _rms(y / scale), _rms(fy / scale)
+    small = (d0 < 1e-5) | (d1 < 1e-5)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h0 = float(np.min(np.where(small, 1e-6, 0.01 * d0 / d1)))
+    h0 = min(h0, span)
+    f1 = _call_f(f, y + h0 * fy)
+    with np.errstate(all="ignore"):  # a non-finite trial is handled by the steps
+        d2 = _rms((f1 - fy) / scale) / h0
+    dmax = np.maximum(d1, d2)
+    with np.errstate(divide="ignore"):
+        h1 = np.where(dmax <= 1e-15, max(1e-6, h0 * 1e-3), (0.01 / dmax) ** 0.2)
+    h1 = h1[np.isfinite(h1)]  # rows whose trial failed are left to the steps
+    return min(100 * h0, float(h1.min()) if h1.size else h0, span)
+
+
+def _stages(f, y, fy, h: float, ks3: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
+    """The seven Dormand-Prince stages into ``ks3`` (7, M, d); returns (flat stages, y_new, f(y_new))."""
+    m, d = y.shape
+    ks = ks3.reshape(7, m * d)  # flat views: each Runge-Kutta combination is one matmul
+    ha = h * _A
+    ks3[0] = fy
+    yflat = y.reshape(-1)
+    with np.errstate(all="ignore"):  # NaN/inf stages are caught per trajectory by the error check
+        for s in range(1, 6):
+            ks3[s] = _call_f(f, (yflat + ha[s, :s] @ ks[:s]).reshape(m, d))
+        y_new = (yflat + (h * _B) @ ks[:6]).reshape(m, d)
+    f_new = _call_f(f, y_new)
+    ks3[6] = f_new
+    return ks, y_new, f_new
+
+
+def _row_errors(y, y_new, ks, h: float, rtol: float, atol: float, mean_d) -> NDArray[np.float64]:
+    """Per trajectory, the RMS over components of ``err / (atol + rtol * max(|y|, |y_new|))``."""
+    m, d = y.shape
+    with np.errstate(all="ignore"):
+        scale = np.maximum(np.abs(y), np.abs(y_new))
+        scale *= rtol
+        scale += atol
+        ratio = ((h * _E) @ ks).reshape(m, d) / scale
+        ratio *= ratio
+        return np.sqrt(ratio @ mean_d)
+
+
+def _error_norm(row_err, y_new) -> tuple[float, NDArray[np.bool_] | None, int]:
+    """(largest finite error, mask of non-finite rows or None, index of the worst finite row)."""
+    worst = int(row_err.argmax())  # NaN rows win argmax
+    err_norm = float(row_err[worst])
+    if math.isfinite(err_norm) and np.isfinite(y_new).all():
+        return err_norm, None, worst
+    bad = ~(np.isfinite(row_err) & np.isfinite(y_new).all(axis=1))  # slow path: some rows produced NaN/inf
+    good_err = np.where(bad, -1.0, row_err)
+    worst = int(good_err.argmax())
+    return max(float(good_err[worst]), 0.0), bad, worst
+
+
+def _dense(times, lo: int, hi: int, t: float, h: float, yflat, ks) -> NDArray[np.float64]:
+    """Dense output ``y(t + x h) = y + h sum_s K_s sum_j P[s, j] x^(j+1)`` (4th order) at ``times[lo:hi]``.
+
+    Only vector-matrix products: small matrix-matrix products go through multi-threaded BLAS,
+    which is very slow on a loaded machine.
+    """
+    xq = (times[lo:hi] - t) / h
+    powers = np.empty((hi - lo, 4))
+    powers[:, 0] = h * xq
+    for j in range(1, 4):
+        powers[:, j] = powers[:, j - 1] * xq
+    coef = powers @ _PT  # (hi - lo, 7), tiny
+    out = np.empty((hi - lo, yflat.size))
+    for j in range(hi - lo):
+        np.add(yflat, coef[j] @ ks, out=out[j])
+    return out
+
+
+# ----------------------------------------------------------------------------- the batch
+
+
+class _Batch:
+    """The trajectories of one :func:`integrate` call: the active rows, their outcome, the outputs."""
+
+    def __init__(self, x, times, store: bool, observer, progress, blowup: float):
+        k, d = x.shape
+        self.times, self.observer, self.progress, self.blowup = times, observer, progress, blowup
+        self.states = np.full((k, times.size, d), np.nan) if store else None
+        self.status = np.zeros(k, dtype=np.int8)
+        self.stop_time = np.full(k, times[-1])
+        self.final = x.copy()
+        self.y, self.rows, self.fy = x, np.arange(k), None
+        self.i_next = 1  # next output index to produce
+        self._next_progress = 1
+        self.emit(0, x[None].copy(), True)
+
+    @property
+    def wants_outputs(self) -> bool:
+        return self.states is not None or self.observer is not None
+
+    def emit(self, i_lo: int, values: NDArray[np.float64], all_rows: bool) -> None:
+        """Hand the states ``values`` (m, M, d) at output indices i_lo.. to storage and the observer."""
+        m = values.shape[0]
+        if self.states is not None:
+            target = slice(None) if all_rows else self.rows
+            self.states[target, i_lo : i_lo + m, :] = values.transpose(1, 0, 2)
+        if self.observer is not None:
+            if all_rows:
+                block = values
+            else:
+                block = np.full((m, self.final.shape[0], values.shape[2]), np.nan)
+                block[:, self.rows, :] = values
+            for j in range(m):
+                self.observer(i_lo + j, float(self.times[i_lo + j]), block[j])
+
+    def stop(self, codes: NDArray[np.int8], when: float, last: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Stop the active rows with a non-zero code at time ``when``; return the mask of rows kept."""
+        hit = codes != 0
+        sel = self.rows[hit]
+        self.status[sel] = codes[hit]
+        self.stop_time[sel] = when
+        self.final[sel] = last[hit]
+        keep = ~hit
+        self.y, self.fy, self.rows = self.y[keep], self.fy[keep], self.rows[keep]
+        return keep
+
+    def stop_unstartable(self, t0: float) -> None:
+        """Trajectories that cannot even start: beyond ``blowup``, or a non-finite field."""
+        codes = np.where(np.abs(self.y).max(axis=1) > self.blowup, Status.OVERFLOW, Status.OK)
+        codes[~np.isfinite(self.fy).all(axis=1)] = Status.NONFINITE
+        if codes.any():
+            self.stop(codes.astype(np.int8), t0, self.y)
+
+    def stop_overflow(self, t: float) -> None:
+        if np.abs(self.y).max() > self.blowup:
+            big = np.abs(self.y).max(axis=1) > self.blowup
+            self.stop(np.where(big, Status.OVERFLOW, Status.OK).astype(np.int8), t, self.y)
+
+    def output_step(self, t: float, t_new: float, h: float, ks, y_new) -> None:
+        """Emit the output times in ``(t, t_new]`` by dense output, in blocks of bounded size."""
+        times = self.times
+        i_end = int(np.searchsorted(times, t_new, side="right"))
+        if i_end <= self.i_next or not self.wants_outputs:
+            return
+        m, d = y_new.shape
+        yflat = self.y.reshape(-1)
+        chunk = max(1, _CHUNK_ELEMENTS // (self.final.shape[0] * d))
+        for lo in range(self.i_next, i_end, chunk):
+            hi = min(lo + chunk, i_end)
+            out = _dense(times, lo, hi, t, h, yflat, ks).reshape(-1, m, d)
+            if hi == i_end and times[hi - 1] == t_new:
+                out[-1] = y_new  # exact end-of-step value, not the interpolant
+            self.emit(lo, out, m == self.final.shape[0])
+        self.i_next = i_end
+
+    def report_progress(self, t: float) -> None:
+        if self.progress is None:
+            return
+        t0, t_end = self.times[0], self.times[-1]
+        pct = 100 if t >= t_end else int(100 * (t - t0) / (t_end - t0))
+        if pct >= self._next_progress:
+            self._next_progress = pct + 1
+            self.progress(pct / 100)
+
+    def finish(self) -> None:
+        """Record the final states of the rows that reached ``t_end``; NaN outputs for a batch that all stopped."""
+        if self.rows.size:
+            self.final[self.rows] = self.y
+        elif self.i_next < self.times.size and self.observer is not None:
+            nan = np.full(self.final.shape, np.nan)
+            for i in range(self.i_next, self.times.size):
+                self.observer(i, float(self.times[i]), nan.copy())
+        self.report_progress(float(self.times[-1]))
+
+
+# ----------------------------------------------------------------------------- the solver
+
+
+def _advance(f, batch: _Batch, h: float, rtol: float, atol: float, max_steps: int) -> tuple[int, int, int]:
+    """The adaptive main loop, from ``times[0]`` to ``times[-1]``; returns (steps, rejected, evaluations)."""
+    times = batch.times
+    t, t_stop = float(times[0]), float(times[-1])
+    d = batch.y.shape[1]
+    n_steps = n_rejected = n_evals = 0
+    rejected_last = False
+    limiting = -1  # the trajectory with the largest error at the last attempt
+    mean_d = np.full(d, 1.0 / d)
+    ks3 = np.empty((7, batch.rows.size, d))
+    while batch.rows.size and t < t_stop:
+        if n_steps + n_rejected >= max_steps:
+            raise StepBudgetExceeded(max_steps, t, t_stop, h, batch.rows.size, batch.final.shape[0], limiting)
+        h_min = _MIN_STEP_REL * max(1.0, abs(t))
+        at_min = h <= h_min
+        if at_min:
+            h = h_min
+        h_try, t_new = (h, t + h) if h < t_stop - t else (t_stop - t, t_stop)
+
+        y, m = batch.y, batch.rows.size
+        if ks3.shape[1] != m:
+            ks3 = np.empty((7, m, d))
+        ks, y_new, f_new = _stages(f, y, batch.fy, h_try, ks3)
+        n_evals += 6
+        row_err = _row_errors(y, y_new, ks, h_try, rtol, atol, mean_d)
+        err_norm, bad, worst = _error_norm(row_err, y_new)
+        if bad is None or not bad[worst]:
+            limiting = int(batch.rows[worst])
+
+        if err_norm > 1.0 or bad is not None:
+            if not at_min:  # reject and retry with a smaller step
+                n_rejected += 1
+                factor = _MIN_FACTOR if bad is not None else max(_MIN_FACTOR, _SAFETY * err_norm**_EXPONENT)
+                h = h_try * factor
+                rejected_last = True
+                continue
+            # Smallest step and still failing: stop the culprits, accept the step for the rest.
+            codes = np.where(row_err > 1.0, Status.STEP_UNDERFLOW, Status.OK)
+            if bad is not None:
+                codes[bad] = Status.NONFINITE
+            keep = batch.stop(codes.astype(np.int8), t, y)  # last valid state: the one at t
+            if not batch.rows.size:
+                break
+            y_new, f_new = y_new[keep], f_new[keep]
+            ks = ks3[:, keep].reshape(7, batch.rows.size * d)
+            err_norm = float(row_err[keep].max())
+            rejected_last = False  # the culprits are gone: let the step grow again
+
+        n_steps += 1
+        batch.output_step(t, t_new, h_try, ks, y_new)
+        batch.y, batch.fy, t = y_new, f_new, t_new
+        batch.stop_overflow(t)
+        batch.report_progress(t)
+        factor = _MAX_FACTOR if err_norm == 0.0 else min(_MAX_FACTOR, _SAFETY * err_norm**_EXPONENT)
+        if rejected_last:
+            factor = min(1.0, factor)
+        rejected_last = False
+        h = h_try * factor
+    return n_steps, n_rejected, n_evals
 
 
 def integrate(
@@ -265,7 +569,7 @@ def integrate(
             states at ``t``, NaN rows for trajectories stopped before ``t``. Use it to
             accumulate summaries (running mean, EMA, max norm) without storing states.
         max_steps: maximum number of step attempts (accepted plus rejected); exceeding
-            it raises ``RuntimeError``.
+            it raises :class:`StepBudgetExceeded` (a ``RuntimeError``).
         blowup: a trajectory whose largest absolute component exceeds this is stopped
             with ``Status.OVERFLOW``.
         progress: called as ``progress(fraction_done)`` at most 100 times, ending with 1.0.
@@ -275,7 +579,7 @@ def integrate(
 
     Raises:
         ValueError: (as ``InvalidParameterError``) for bad shapes, times or options.
-        RuntimeError: when ``max_steps`` is reached.
+        StepBudgetExceeded: when ``max_steps`` is reached.
 
     >>> import numpy as np
     >>> res = integrate(lambda y: y**2, [[1.0], [-1.0]], 2.0, dt_out=0.5)  # y(t) = y0/(1 - y0 t)
@@ -286,274 +590,34 @@ def integrate(
     >>> bool(np.isnan(res.states[0, 2:]).all())   # t = 1.0, 1.5, 2.0 come after the stop
     True
     """
-    # ---------------------------------------------------------------- validation
-    t0 = _check_real("t0", t0)
-    t_end = _check_real("t_end", t_end)
-    dt_out = _check_real("dt_out", dt_out)
-    rtol = _check_real("rtol", rtol)
-    atol = _check_real("atol", atol)
-    blowup = _check_real("blowup", blowup)
-    if rtol < 0 or atol <= 0:
-        raise InvalidParameterError(f"need rtol >= 0 and atol > 0; received rtol={rtol!r}, atol={atol!r}")
-    if blowup <= 0:
-        raise InvalidParameterError(f"blowup must be positive; received {blowup!r}")
-    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
-        raise InvalidParameterError(f"max_steps must be a positive integer; received {max_steps!r}")
-    if not callable(f):
-        raise InvalidParameterError(f"f must be callable; received {type(f).__name__}")
-    if observer is not None and not callable(observer):
-        raise InvalidParameterError(f"observer must be callable or None; received {type(observer).__name__}")
-    if progress is not None and not callable(progress):
-        raise InvalidParameterError(f"progress must be callable or None; received {type(progress).__name__}")
-
-    try:
-        x = np.array(x0, dtype=np.float64)  # a copy: x0 itself is never modified
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(f"x0 must be a real array of shape (K, d) or (d,); received {x0!r}") from exc
-    if x.ndim == 1:
-        x = x[None, :]
-    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
-        raise InvalidParameterError(f"x0 must have shape (K, d) or (d,) with K, d >= 1; received shape {np.shape(x0)}")
-    if not np.isfinite(x).all():
-        bad = np.flatnonzero(~np.isfinite(x).all(axis=1))
-        raise InvalidParameterError(f"x0 must be finite; rows {bad[:10].tolist()} contain NaN or infinity")
-
+    t0, t_end, dt_out = _check_real("t0", t0), _check_real("t_end", t_end), _check_real("dt_out", dt_out)
+    rtol, atol, blowup, max_steps = _check_options(rtol, atol, blowup, max_steps, f, observer, progress)
+    x = _initial_array(x0)
     times = _output_grid(t0, t_end, dt_out)
-    n_out = times.size  # N + 1
-    k_all, d = x.shape
-    if store and k_all * n_out * d * 8 > _MAX_STORE_BYTES:
-        raise InvalidParameterError(
-            f"storing {k_all} x {n_out} x {d} states needs {k_all * n_out * d * 8 / 2**30:.1f} GiB "
-            f"(limit 2 GiB); pass store=False with an observer that accumulates what you need"
-        )
+    _check_storage(store, x.shape[0], times.size, x.shape[1])
 
-    # ---------------------------------------------------------------- set-up
-    states = np.full((k_all, n_out, d), np.nan) if store else None
-    status = np.zeros(k_all, dtype=np.int8)
-    stop_time = np.full(k_all, t_end)
-    final = x.copy()
-    n_steps = n_rejected = n_evals = 0
-
-    def emit(i_lo: int, values: NDArray[np.float64], rows: NDArray[np.intp], all_rows: bool) -> None:
-        """Hand the states ``values`` (m, M, d) at output indices i_lo.. to storage/observer."""
-        m = values.shape[0]
-        if states is not None:
-            if all_rows:
-                states[:, i_lo : i_lo + m, :] = values.transpose(1, 0, 2)
-            else:
-                states[rows, i_lo : i_lo + m, :] = values.transpose(1, 0, 2)
-        if observer is not None:
-            if all_rows:
-                block = values
-            else:
-                block = np.full((m, k_all, d), np.nan)
-                block[:, rows, :] = values
-            for j in range(m):
-                observer(i_lo + j, float(times[i_lo + j]), block[j])
-
-    emit(0, x[None].copy(), np.arange(k_all), True)
-
-    t = t0
-    t_stop = t_end
-    span = t_end - t0
-    next_progress = 1
-
-    def report_progress(t_now: float) -> None:
-        nonlocal next_progress
-        if progress is None:
-            return
-        pct = 100 if t_now >= t_stop else int(100 * (t_now - t0) / span)
-        if pct >= next_progress:
-            next_progress = pct + 1
-            progress(pct / 100)
-
-    y = x
-    rows = np.arange(k_all)
-    fy = _call_f(f, y)
-    n_evals += 1
-
-    def stop(codes: NDArray[np.int8], when: float, last: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Stop the active rows with a non-zero code; return the mask of rows kept."""
-        nonlocal y, fy, rows
-        hit = codes != 0
-        sel = rows[hit]
-        status[sel] = codes[hit]
-        stop_time[sel] = when
-        final[sel] = last[hit]
-        keep = ~hit
-        y, fy, rows = y[keep], fy[keep], rows[keep]
-        return keep
-
-    # Trajectories that cannot even start.
-    codes0 = np.where(np.abs(y).max(axis=1) > blowup, Status.OVERFLOW, Status.OK)
-    codes0[~np.isfinite(fy).all(axis=1)] = Status.NONFINITE
-    if codes0.any():
-        stop(codes0.astype(np.int8), t, y)
-
-    # Initial step (Hairer, Norsett & Wanner, II.4), the most cautious over the batch.
-    h = span
-    if rows.size:
-        scale = atol + rtol * np.abs(y)
-        d0, d1 = _rms(y / scale), _rms(fy / scale)
-        small = (d0 < 1e-5) | (d1 < 1e-5)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            h0 = float(np.min(np.where(small, 1e-6, 0.01 * d0 / d1)))
-        h0 = min(h0, span)
-        f1 = _call_f(f, y + h0 * fy)
+    batch = _Batch(x, times, store, observer, progress, blowup)
+    batch.fy = _call_f(f, x)
+    batch.stop_unstartable(t0)
+    h, n_evals = t_end - t0, 1
+    if batch.rows.size:
+        h = _initial_step(f, batch.y, batch.fy, rtol, atol, t_end - t0)
         n_evals += 1
-        with np.errstate(all="ignore"):  # a non-finite trial is handled below
-            d2 = _rms((f1 - fy) / scale) / h0
-        dmax = np.maximum(d1, d2)
-        with np.errstate(divide="ignore"):
-            h1 = np.where(dmax <= 1e-15, max(1e-6, h0 * 1e-3), (0.01 / dmax) ** 0.2)
-        h1 = h1[np.isfinite(h1)]  # rows whose trial failed are left to the steps
-        h = min(100 * h0, float(h1.min()) if h1.size else h0, span)
+    n_steps, n_rejected, evals = _advance(f, batch, h, rtol, atol, max_steps)
+    batch.finish()
+    return _result(batch, n_steps, n_rejected, n_evals + evals)
 
-    # ---------------------------------------------------------------- main loop
-    # Work arrays are flat (M*d,) views so that each RK combination is one matmul.
-    i_next = 1  # next output index to produce
-    rejected_last = False
-    limiting = -1  # the trajectory with the largest error at the last attempt
-    mean_d = np.full(d, 1.0 / d)
-    ks3 = np.empty((7, rows.size, d))
-    while rows.size and t < t_stop:
-        if n_steps + n_rejected >= max_steps:
-            raise RuntimeError(
-                f"integrate: max_steps={max_steps} step attempts reached at t={t!r} "
-                f"(target t_end={t_end!r}, current step {h:.3g}, {rows.size} of {k_all} "
-                f"trajectories active, trajectory {limiting} limiting the step); "
-                f"increase max_steps or loosen rtol/atol, or check the field for a "
-                f"discontinuity along which that trajectory slides"
-            )
-        h_min = _MIN_STEP_REL * max(1.0, abs(t))
-        at_min = h <= h_min
-        if at_min:
-            h = h_min
-        if h < t_stop - t:
-            h_try, t_new = h, t + h
-        else:
-            h_try, t_new = t_stop - t, t_stop
 
-        m = rows.size
-        if ks3.shape[1] != m:
-            ks3 = np.empty((7, m, d))
-        ks = ks3.reshape(7, m * d)
-        ha = h_try * _A
-        ks3[0] = fy
-        yflat = y.reshape(-1)
-        with np.errstate(all="ignore"):  # NaN/inf stages are caught per trajectory by the error check
-            for s in range(1, 6):
-                ks3[s] = _call_f(f, (yflat + ha[s, :s] @ ks[:s]).reshape(m, d))
-            y_new = (yflat + (h_try * _B) @ ks[:6]).reshape(m, d)
-        f_new = _call_f(f, y_new)
-        ks3[6] = f_new
-        n_evals += 6
-
-        with np.errstate(all="ignore"):
-            scale = np.maximum(np.abs(y), np.abs(y_new))
-            scale *= rtol
-            scale += atol
-            ratio = ((h_try * _E) @ ks).reshape(m, d) / scale
-            ratio *= ratio
-            row_err = np.sqrt(ratio @ mean_d)  # RMS over components, per trajectory
-        worst = int(row_err.argmax())  # NaN rows win argmax
-        err_norm = float(row_err[worst])
-        if math.isfinite(err_norm) and np.isfinite(y_new).all():
-            bad = None
-            limiting = int(rows[worst])
-        else:  # slow path: some trajectories produced NaN/inf
-            bad = ~(np.isfinite(row_err) & np.isfinite(y_new).all(axis=1))
-            good_err = np.where(bad, -1.0, row_err)
-            worst = int(good_err.argmax())
-            err_norm = max(float(good_err[worst]), 0.0)
-            if not bad[worst]:
-                limiting = int(rows[worst])
-
-        if err_norm <= 1.0 and bad is None:
-            pass  # accepted
-        elif at_min:
-            # Smallest step and still failing: stop the culprits, accept the step for the rest.
-            codes = np.where(row_err > 1.0, Status.STEP_UNDERFLOW, Status.OK)
-            if bad is not None:
-                codes[bad] = Status.NONFINITE
-            keep = stop(codes.astype(np.int8), t, y)  # last valid state: the one at t
-            if not rows.size:
-                break
-            m = rows.size
-            y_new, f_new = y_new[keep], f_new[keep]
-            ks = ks3[:, keep].reshape(7, m * d)
-            err_norm = float(row_err[keep].max())
-            rejected_last = False  # the culprits are gone: let the step grow again
-        else:
-            n_rejected += 1
-            if bad is not None:
-                factor = _MIN_FACTOR
-            else:
-                factor = max(_MIN_FACTOR, _SAFETY * err_norm**_EXPONENT)
-            h = h_try * factor
-            rejected_last = True
-            continue
-
-        # ------------------------------------------------------------ accepted step
-        n_steps += 1
-        i_end = int(np.searchsorted(times, t_new, side="right"))
-        if i_end > i_next and (states is not None or observer is not None):
-            # Dense output y(t + x h) = y + h sum_s K_s sum_j P[s, j] x^(j+1) (4th order),
-            # for all output times in the step, in blocks of bounded size. Only
-            # vector-matrix products: small matrix-matrix products go through
-            # multi-threaded BLAS, which is very slow on a loaded machine.
-            yflat = y.reshape(-1)
-            chunk = max(1, _CHUNK_ELEMENTS // (k_all * d))
-            for lo in range(i_next, i_end, chunk):
-                hi = min(lo + chunk, i_end)
-                xq = (times[lo:hi] - t) / h_try
-                powers = np.empty((hi - lo, 4))
-                powers[:, 0] = h_try * xq
-                for j in range(1, 4):
-                    powers[:, j] = powers[:, j - 1] * xq
-                coef = powers @ _PT  # (hi - lo, 7), tiny
-                out = np.empty((hi - lo, m * d))
-                for j in range(hi - lo):
-                    np.add(yflat, coef[j] @ ks, out=out[j])
-                out = out.reshape(-1, m, d)
-                if hi == i_end and times[hi - 1] == t_new:
-                    out[-1] = y_new  # exact end-of-step value, not the interpolant
-                emit(lo, out, rows, m == k_all)
-            i_next = i_end
-
-        y, fy, t = y_new, f_new, t_new
-        if np.abs(y).max() > blowup:
-            big = np.abs(y).max(axis=1) > blowup
-            stop(np.where(big, Status.OVERFLOW, Status.OK).astype(np.int8), t, y)
-        report_progress(t)
-
-        if err_norm == 0.0:
-            factor = _MAX_FACTOR
-        else:
-            factor = min(_MAX_FACTOR, _SAFETY * err_norm**_EXPONENT)
-        if rejected_last:
-            factor = min(1.0, factor)
-        rejected_last = False
-        h = h_try * factor
-
-    # ---------------------------------------------------------------- wrap-up
-    if rows.size:  # reached t_end
-        final[rows] = y
-    elif i_next < n_out and observer is not None:  # everything stopped early: NaN rows
-        for i in range(i_next, n_out):
-            observer(i, float(times[i]), np.full((k_all, d), np.nan))
-    report_progress(t_stop)
-
-    for arr in (times, final, status, stop_time):
-        arr.setflags(write=False)
-    if states is not None:
-        states.setflags(write=False)
+def _result(batch: _Batch, n_steps: int, n_rejected: int, n_evals: int) -> IntegrationResult:
+    for arr in (batch.times, batch.final, batch.status, batch.stop_time, batch.states):
+        if arr is not None:
+            arr.setflags(write=False)
     return IntegrationResult(
-        times=times,
-        states=states,
-        final=final,
-        status=status,
-        stop_time=stop_time,
+        times=batch.times,
+        states=batch.states,
+        final=batch.final,
+        status=batch.status,
+        stop_time=batch.stop_time,
         n_steps=n_steps,
         n_rejected=n_rejected,
         n_evaluations=n_evals,

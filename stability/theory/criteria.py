@@ -16,7 +16,7 @@ verdict is constant there.
 >>> p = z**2 - (2 - h**2 / 4) * z + 1  # alternating GD on the bilinear game x' = -y/2, y' = x/2
 >>> r = regions(p, z, h, SCHUR)
 >>> [(str(c), str(cls)) for c, cls in r.pieces]
-[('h < 4', 'boundary'), ('h > 4', 'outside')]
+[('h < 4', 'boundary'), ('h > 4', 'outside'), ('Eq(h, 4)', 'boundary')]
 >>> [(b.value, str(b.crossing)) for b in r.boundaries]
 [(4, 'flip')]
 """
@@ -183,6 +183,15 @@ def _piece(symbol, a, b, a_closed=False) -> sp.Boolean:
     return sp.And(*parts) if parts else sp.true
 
 
+def _at_points(p: sp.Poly, symbol, values, criterion) -> list[tuple]:
+    """The root location exactly at each critical value where it can be computed (rational values)."""
+    out = []
+    for v in values:
+        if v.is_Rational:
+            out.append((v, criterion.locate(sp.Poly(p.as_expr().subs(symbol, v), p.gen))))
+    return out
+
+
 def regions(expr: sp.Expr, x: sp.Symbol, symbol: sp.Symbol, criterion: Criterion) -> Regions | None:
     """The exact root location of the polynomial ``expr`` in ``x`` over the domain of ``symbol``.
 
@@ -208,7 +217,7 @@ def regions(expr: sp.Expr, x: sp.Symbol, symbol: sp.Symbol, criterion: Criterion
             merged.append([a, b, where])
     pieces = tuple(
         (_piece(symbol, a, b, a_closed=(i == 0 and lo_closed)), where) for i, (a, b, where) in enumerate(merged)
-    )
+    ) + tuple((sp.Eq(symbol, b), w) for b, w in _at_points(p, symbol, [b for (_, b, _w) in merged[:-1]], criterion))
     boundaries = tuple(Boundary(b, _crossing(p, symbol, b, criterion)) for (_, b, _w) in merged[:-1])
     return Regions(symbol, pieces, boundaries)
 

@@ -28,7 +28,7 @@ import sympy as sp
 from ..dynamics.field import InvariantField, build_dynamics
 from ..model.functions import sigmoid
 from ..model.space import DOT, NORM_PHI, NORM_THETA
-from .signs import prove_sign
+from .signs import prove_sign, sigmoid_as_tanh
 
 __all__ = [
     "InvariantSystem",
@@ -55,7 +55,7 @@ MAX_ROUNDS = 6
 def _simplify(expr: sp.Expr) -> sp.Expr:
     expr = sp.expand(sp.cancel(sp.together(expr)))
     if expr != 0 and expr.has(sigmoid):
-        alt = sp.expand(expr.replace(sigmoid, lambda x: (1 + sp.tanh(x / 2)) / 2))
+        alt = sp.expand(sigmoid_as_tanh(expr))
         if alt == 0:
             return sp.S.Zero
     return expr
@@ -108,7 +108,7 @@ class InvariantSystem:
         return [U**2 - R**2 * S**2] if self.dim1 else []
 
     def branches(self) -> list[tuple[str, dict, list]]:
-        """Where to look for invariant points other than the origin."""
+        """Where to look for invariant points other than the origin; the first is the interior."""
         return [
             ("phi != 0, theta != 0", {}, []),
             ("phi = 0, theta != 0", {R: sp.S.Zero, U: sp.S.Zero}, [R**2, U]),
@@ -377,18 +377,17 @@ def largest_invariant_set(system: System, dv: sp.Expr, zero_text: str = "") -> I
     equations ``|phi|^2 = 0, theta.phi = 0`` are differentiated too: a trajectory that
     leaves that boundary must enter the interior part, which is computed first.
     """
-    results = []
+    found: list[dict] = []
     rounds = 0
-    for name, sub0, extra in system.branches():
+    for index, (_name, sub0, extra) in enumerate(system.branches()):
         pieces, n = _invariant_subsets(system, [dv] + extra + system.dim_constraints, sub0)
         rounds = max(rounds, n)
         pieces = [p for p in pieces if not system.is_origin(p)]
-        results.append((name, pieces))
-        if pieces and name == system.branches()[0][0]:
+        if pieces and index == 0:
             # the interior holds a nontrivial invariant set: that decides the question.
             return InvariantSet(tuple(pieces), zero_text, rounds)
-    pieces = tuple(p for _, ps in results for p in ps)
-    return InvariantSet(pieces, zero_text, rounds)
+        found += pieces
+    return InvariantSet(tuple(found), zero_text, rounds)
 
 
 # --------------------------------------------------------------------------- candidates
@@ -466,27 +465,74 @@ def candidates(system: System, block: sp.Matrix | None) -> list[Candidate]:
 # --------------------------------------------------------------------------- Chetaev
 @dataclass(frozen=True)
 class Chetaev:
-    """Chetaev's instability certificate: V > 0 on ``region`` (the origin on its boundary), dV/dt > 0 there."""
+    """Chetaev's instability certificate: V > 0 on ``region`` (the origin on its boundary), dV/dt > 0 there.
+
+    Attributes:
+        V, dV: the function and its derivative along the field.
+        region: where V > 0, as a SymPy relation (``|phi| > 0``, ``|theta| > 0``, ``theta.phi > 0``
+            or ``theta.phi < 0``).
+        local_form: dV/dt with ``theta.phi = k |phi||theta|`` (k = +-1 in dimension 1), factored.
+        leading: the factor of ``local_form`` other than powers of the norms, at the origin (> 0).
+        proof: the argument in plain words.
+        witness: the escaping initial states in words.
+        starts: escaping initial directions ``((a1, a2), (b1, b2))``: phi = eps (a1 e1 + a2 e2),
+            theta = eps (b1 e1 + b2 e2) for orthonormal e1, e2 (see :meth:`states`).
+    """
 
     V: sp.Expr
     dV: sp.Expr  # noqa: N815 - the usual name
-    region: str
+    region: sp.Boolean
     local_form: sp.Expr
     leading: sp.Expr
     proof: tuple[str, ...]
     witness: str
+    starts: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+
+    def states(self, n: int) -> tuple[tuple[int, ...], ...]:
+        """The :attr:`starts` as unit-scale states ``(phi_1..phi_n, theta_1..theta_n)`` (e2 = e1 when n = 1).
+
+        >>> Chetaev(U, R**2, U > 0, R**2, 1, (), "", (((1, 0), (1, 0)),)).states(2)
+        ((1, 0, 1, 0),)
+        """
+
+        def vec(a1: int, a2: int) -> tuple[int, ...]:
+            if n == 1:
+                return (a1 + a2,)
+            return (a1, a2) + (0,) * (n - 2)
+
+        return tuple(vec(*p) + vec(*t) for p, t in self.starts)
 
 
-_CHETAEV = (
-    (R**2, "phi != 0", (-1, 1), "phi0 small and nonzero"),
-    (S**2, "theta != 0", (-1, 1), "theta0 small and nonzero"),
-    (U, "theta.phi > 0", (0, 1), "phi0 = theta0 = eps e (collinear, theta.phi > 0)"),
-    (-U, "theta.phi < 0", (-1, 0), "phi0 = -theta0 = eps e (collinear, theta.phi < 0)"),
+@dataclass(frozen=True)
+class _Trial:
+    """One Chetaev candidate: V, the region {V > 0}, the admissible cosines k, the norm that may vanish there."""
+
+    V: sp.Expr
+    region: sp.Boolean
+    k_range: tuple[int, int]
+    vanishing: sp.Symbol | None
+    witness: str
+    starts: tuple[tuple[tuple[int, int], tuple[int, int]], ...]
+
+
+_ORTHOGONAL, _OPPOSITE, _EQUAL = ((1, 0), (0, 1)), ((1, 0), (-1, 0)), ((1, 0), (1, 0))
+_TRIALS = (
+    _Trial(R**2, sp.StrictGreaterThan(R, 0, evaluate=False), (-1, 1), S, "phi0 small and nonzero",
+           (_ORTHOGONAL, _OPPOSITE)),
+    _Trial(S**2, sp.StrictGreaterThan(S, 0, evaluate=False), (-1, 1), R, "theta0 small and nonzero",
+           (_ORTHOGONAL, _OPPOSITE)),
+    _Trial(U, sp.StrictGreaterThan(U, 0), (0, 1), None, "phi0 = theta0 = eps e (collinear, theta.phi > 0)",
+           (_EQUAL,)),
+    _Trial(-U, sp.StrictLessThan(U, 0), (-1, 0), None, "phi0 = -theta0 = eps e (collinear, theta.phi < 0)",
+           (_OPPOSITE,)),
 )
 
 
-def _local_factor(dv: sp.Expr, k, region: str):
-    """``dv`` with u = k r s as ``r^i s^j h`` and ``h(0, 0, k)``; None unless h is continuous at 0."""
+def _local_factor(dv: sp.Expr, k, vanishing: sp.Symbol | None):
+    """``dv`` with u = k r s as ``r^i s^j h`` and ``h(0, 0, k)``; None unless h is continuous at 0.
+
+    A power of ``vanishing`` (a norm that may be 0 in the region) makes dv vanish there: None.
+    """
     local = sp.factor(sp.cancel(dv.xreplace({U: k * R * S})))
     rest, powers = [], {R: 0, S: 0}
     for f in sp.Mul.make_args(local):
@@ -495,7 +541,7 @@ def _local_factor(dv: sp.Expr, k, region: str):
             powers[base] += e
         else:
             rest.append(f)
-    if (region == "phi != 0" and powers[S] != 0) or (region == "theta != 0" and powers[R] != 0):
+    if vanishing is not None and powers[vanishing] != 0:
         return None
     h = sp.Mul(*rest)
     _num, den = sp.fraction(sp.together(h))
@@ -509,6 +555,40 @@ def _local_factor(dv: sp.Expr, k, region: str):
     return local, h, h0
 
 
+def _chetaev_collinear(trial: _Trial, dv: sp.Expr):
+    """Dimension 1: k = +-1 restricted to the region; ``(local form, h(0), steps)`` or None."""
+    ks = [k for k in (-1, 1) if trial.k_range[0] <= k <= trial.k_range[1]]
+    parts = [_local_factor(dv, sp.Integer(k), trial.vanishing) for k in ks]
+    if any(p is None for p in parts) or not all(_positive(p[2]) for p in parts):
+        return None
+    steps = tuple(
+        f"collinear phi, theta (theta.phi = {k} |phi||theta|): dV/dt = {p[0]}, whose factor {p[1]} is "
+        f"continuous at the origin, where it equals {p[2]} > 0"
+        for k, p in zip(ks, parts)
+    )
+    return parts[0][0], parts[0][2], steps
+
+
+def _chetaev_any_angle(trial: _Trial, dv: sp.Expr):
+    """Dimension n >= 2: every cosine k in the region's range; ``(local form, h(0), steps)`` or None."""
+    shown = _local_factor(dv, K, trial.vanishing)
+    if shown is None:
+        return None
+    local, h, h0 = shown
+    k_lo, k_hi = trial.k_range
+    if h0.has(K):
+        if sp.degree(h0, K) > 1 or not all(_positive(_simplify(h0.xreplace({K: k}))) for k in (k_lo, k_hi)):
+            return None
+    elif not _positive(h0):
+        return None
+    where = f" for every k in [{k_lo}, {k_hi}]" if h0.has(K) else ""
+    steps = (
+        f"with theta.phi = k |phi||theta| (k = cos of the angle, |k| <= 1): dV/dt = {local}",
+        f"the factor {h} is continuous at the origin, where it equals {h0} > 0{where}",
+    )
+    return local, h0, steps
+
+
 def chetaev(system: System) -> Chetaev | None:
     """Search V in {|phi|^2, |theta|^2, +-theta.phi} for a Chetaev instability certificate.
 
@@ -519,38 +599,16 @@ def chetaev(system: System) -> Chetaev | None:
     """
     if not isinstance(system, InvariantSystem):
         return None
-    for V, region, (k_lo, k_hi), witness in _CHETAEV:
-        dv = system.lie(V)
+    for trial in _TRIALS:
+        dv = system.lie(trial.V)
         if dv == 0:
             continue
-        if system.dim1:  # collinear: k = +-1, restricted to the region
-            ks = [k for k in (-1, 1) if k_lo <= k <= k_hi]
-            parts = [_local_factor(dv, sp.Integer(k), region) for k in ks]
-            if any(p is None for p in parts) or not all(_positive(p[2]) for p in parts):
-                continue
-            local, h0 = parts[0][0], parts[0][2]
-            steps = tuple(
-                f"collinear phi, theta (theta.phi = {k} |phi||theta|): dV/dt = {p[0]}, whose factor {p[1]} is "
-                f"continuous at the origin, where it equals {p[2]} > 0"
-                for k, p in zip(ks, parts)
-            )
-        else:
-            shown = _local_factor(dv, K, region)
-            if shown is None:
-                continue
-            local, h, h0 = shown
-            if h0.has(K):
-                if sp.degree(h0, K) > 1 or not all(_positive(_simplify(h0.xreplace({K: k}))) for k in (k_lo, k_hi)):
-                    continue
-            elif not _positive(h0):
-                continue
-            where = f" for every k in [{k_lo}, {k_hi}]" if h0.has(K) else ""
-            steps = (
-                f"with theta.phi = k |phi||theta| (k = cos of the angle, |k| <= 1): dV/dt = {local}",
-                f"the factor {h} is continuous at the origin, where it equals {h0} > 0{where}",
-            )
-        proof = steps + (f"so dV/dt > 0 on {{{region}}} near the origin, where V > 0",)
-        return Chetaev(V, dv, region, local, h0, proof, witness)
+        shown = _chetaev_collinear(trial, dv) if system.dim1 else _chetaev_any_angle(trial, dv)
+        if shown is None:
+            continue
+        local, h0, steps = shown
+        proof = steps + (f"so dV/dt > 0 on {{{trial.region}}} near the origin, where V > 0",)
+        return Chetaev(trial.V, dv, trial.region, local, h0, proof, trial.witness, trial.starts)
     return None
 
 
@@ -562,7 +620,7 @@ def leading_order(system: System, expr: sp.Expr, max_order: int = 8) -> tuple[in
         scaled = expr.xreplace({R: t * R, S: t * S, U: t**2 * U})
     else:
         scaled = expr.xreplace({z: t * z for z in system.state})
-    scaled = scaled.replace(sigmoid, lambda x: (1 + sp.tanh(x / 2)) / 2)  # tanh's series is much faster
+    scaled = sigmoid_as_tanh(scaled)  # tanh's series is much faster
     try:
         series = sp.series(scaled, t, 0, max_order + 1).removeO()
     except (NotImplementedError, ValueError, TypeError):

@@ -33,12 +33,29 @@ from types import MappingProxyType
 
 import sympy as sp
 
+from ..verdicts import TextEnum
 from .lyapunov import InvariantSystem, R, S, U, Undecided, _simplify, solve_constraints
 from .signs import prove_sign
 
-__all__ = ["PeriodicOrbit", "rotation_orbits"]
+__all__ = ["OrbitKind", "OrbitStability", "PeriodicOrbit", "rotation_orbits"]
 
 _X = sp.Symbol("x")
+
+
+class OrbitKind(TextEnum):
+    """A family of rotations (a free radius) or an isolated one."""
+
+    FAMILY = "family"
+    ISOLATED = "isolated"
+
+
+class OrbitStability(TextEnum):
+    """How nearby trajectories behave with respect to the rotations (Jacobian of the invariant system)."""
+
+    ATTRACTING = "attracting"
+    NEUTRAL = "neutral"
+    REPELLING = "repelling"
+    UNDECIDED = "undecided"
 
 
 @dataclass(frozen=True)
@@ -56,20 +73,20 @@ class PeriodicOrbit:
         reduced_jacobian: the invariant system's Jacobian there, variables (|phi|, |theta|, theta.phi).
     """
 
-    kind: str
+    kind: OrbitKind
     conditions: Mapping[sp.Symbol, sp.Expr]
     radius_phi: sp.Expr
     radius_theta: sp.Expr
     frequency: sp.Expr
     parameter: sp.Symbol | None
-    stability: str
+    stability: OrbitStability
     stability_reason: str
     reduced_jacobian: sp.Matrix
 
     def describe(self) -> str:
         """One sentence, e.g. "a family of rotations with theta.phi = 0, |theta| = |phi| at frequency 1/2"."""
         cond = ", ".join(f"{k} = {v}" for k, v in self.conditions.items())
-        what = "a family of periodic rotations" if self.kind == "family" else "an isolated periodic rotation"
+        what = "a family of periodic rotations" if self.kind is OrbitKind.FAMILY else "an isolated periodic rotation"
         return (
             f"{what} ({cond}; |phi| = {self.radius_phi}, |theta| = {self.radius_theta}) at angular frequency "
             f"{self.frequency} (n >= 2 only); {self.stability}: {self.stability_reason}"
@@ -101,7 +118,7 @@ def _positive(expr) -> bool | None:
     return None
 
 
-def _routh_hurwitz(coeffs: list[sp.Expr]) -> tuple[str, str]:
+def _routh_hurwitz(coeffs: list[sp.Expr]) -> tuple[OrbitStability, str]:
     """Roots of the monic polynomial with ``coeffs`` (highest first, leading 1)."""
     deg = len(coeffs) - 1
     c = coeffs[1:]
@@ -109,31 +126,31 @@ def _routh_hurwitz(coeffs: list[sp.Expr]) -> tuple[str, str]:
     neg = [_positive(-x) for x in c]
     text = " + ".join(f"({x})*x^{deg - 1 - i}" for i, x in enumerate(c))
     if deg == 0:
-        return "undecided", "no transverse eigenvalue"
+        return OrbitStability.UNDECIDED, "no transverse eigenvalue"
     if deg == 1:
         if pos[0]:
-            return "attracting", f"transverse eigenvalue {-c[0]} < 0"
+            return OrbitStability.ATTRACTING, f"transverse eigenvalue {-c[0]} < 0"
         if neg[0]:
-            return "repelling", f"transverse eigenvalue {-c[0]} > 0"
+            return OrbitStability.REPELLING, f"transverse eigenvalue {-c[0]} > 0"
     if deg == 2:
         p, q = c
         if pos[0] and pos[1]:
-            return "attracting", f"transverse eigenvalues are the roots of x^2 + {text}: both coefficients > 0"
+            return OrbitStability.ATTRACTING, f"transverse eigenvalues are the roots of x^2 + {text}: both coefficients > 0"
         if _simplify(p) == 0 and pos[1]:
-            return "neutral", f"transverse eigenvalues +-i*sqrt({q}) (x^2 + {q}): a centre, linearly neutral"
+            return OrbitStability.NEUTRAL, f"transverse eigenvalues +-i*sqrt({q}) (x^2 + {q}): a centre, linearly neutral"
         if neg[1] or (neg[0] and pos[1]):
-            return "repelling", f"x^2 + {text} has a root with positive real part"
+            return OrbitStability.REPELLING, f"x^2 + {text} has a root with positive real part"
     if deg == 3:
         p, q, w = c
         hurwitz = _positive(sp.expand(p * q - w))
         if pos[0] and pos[2] and hurwitz:
-            return "attracting", f"Routh-Hurwitz for x^3 + {text}: p > 0, w > 0, p q - w > 0"
+            return OrbitStability.ATTRACTING, f"Routh-Hurwitz for x^3 + {text}: p > 0, w > 0, p q - w > 0"
         if neg[2]:
-            return "repelling", f"x^3 + {text} has a positive real root (its value at 0 is negative)"
-    return "undecided", f"the signs of the roots of x^{deg} + {text} are not decided"
+            return OrbitStability.REPELLING, f"x^3 + {text} has a positive real root (its value at 0 is negative)"
+    return OrbitStability.UNDECIDED, f"the signs of the roots of x^{deg} + {text} are not decided"
 
 
-def _stability(system: InvariantSystem, sub: dict, family: int) -> tuple[str, str, sp.Matrix]:
+def _stability(system: InvariantSystem, sub: dict, family: int) -> tuple[OrbitStability, str, sp.Matrix]:
     rates = system.rates
     jac = sp.Matrix([rates[R], rates[S], rates[U]]).jacobian([R, S, U])
     jac = jac.applyfunc(lambda e: _simplify(e.xreplace(sub)))
@@ -144,9 +161,9 @@ def _stability(system: InvariantSystem, sub: dict, family: int) -> tuple[str, st
         coeffs.pop()
         zeros += 1
     if zeros < family:
-        return "undecided", "the family direction is not a zero eigenvalue", jac
+        return OrbitStability.UNDECIDED, "the family direction is not a zero eigenvalue", jac
     if zeros > family:
-        return "undecided", f"{zeros} zero eigenvalues for a {family}-parameter family (degenerate)", jac
+        return OrbitStability.UNDECIDED, f"{zeros} zero eigenvalues for a {family}-parameter family (degenerate)", jac
     verdict, why = _routh_hurwitz(coeffs)
     return verdict, f"Jacobian of the invariant system there: {zeros} zero eigenvalue(s) along the family; {why}", jac
 
@@ -179,7 +196,7 @@ def rotation_orbits(system: InvariantSystem) -> tuple[PeriodicOrbit, ...]:
         ordered = {k: sub[k] for k in (U, S, R) if k in sub}
         out.append(
             PeriodicOrbit(
-                kind="family" if free else "isolated",
+                kind=OrbitKind.FAMILY if free else OrbitKind.ISOLATED,
                 conditions=MappingProxyType(ordered),
                 radius_phi=sub.get(R, R),
                 radius_theta=sub.get(S, S),

@@ -1,24 +1,30 @@
-"""Sign proofs for SymPy expressions: a small set of rules, applied structurally, never sampling.
+"""Sign proofs for SymPy expressions: SymPy's assumptions first, then the few rules they lack. Never sampling.
 
 :func:`prove_sign` returns a :class:`Sign` (the sign, where the expression vanishes, and the
-facts used) or ``None`` when no rule applies; ``None`` means *not proved*, never a guess.
+proof as :class:`ProofStep` records holding SymPy objects and the :class:`Rule` applied) or
+``None`` when nothing applies; ``None`` means *not proved*, never a guess.
 
-The rules: numbers; symbols through their assumptions (a real symbol of unknown sign
-"has the sign of itself"); even powers and ``Abs`` are >= 0; ``exp``, ``sigmoid``,
-``softplus``, ``cosh`` are > 0; odd increasing functions (``tanh``, ``sinh``, ``atan``,
-``asinh``, ``erf``) keep the sign of their argument; products multiply signs (two factors
-with the sign of the same ``x`` give ``x^2``-like factors >= 0, the ``g(u)*u`` pattern); sums
-of terms of one sign keep it.  When the expression as given does not yield, it is retried
-expanded, with ``sigmoid(x) = (1 + tanh(x/2))/2`` (so ``1 - 2 sigma(u) = -tanh(u/2)``), and
-factored; quadratic forms ``alpha |phi|^2 + 2 beta theta.phi + gamma |theta|^2`` are decided
-by their 2x2 Gram matrix (Cauchy-Schwarz ``|theta.phi| <= |phi||theta|``).
+Each subexpression is first put to SymPy's assumptions (``(-2*lam*x**2).is_nonpositive`` with
+``lam > 0``; ``exp``, ``cosh``, ``sigmoid``, ``softplus`` of a real argument are positive). The
+rules below add what those assumptions cannot say:
+
+* where the expression vanishes (the zero set, needed by LaSalle's principle);
+* a real symbol of unknown sign "has the sign of itself", and two factors with the sign of
+  the same ``x`` make an ``x^2``-like factor >= 0 (the ``g(u) * u`` pattern);
+* odd increasing functions (``tanh``, ``sinh``, ``atan``, ``asinh``, ``erf``) keep the sign of
+  their argument;
+* bounded functions: ``c0 + sum c_i f_i`` with ``sigmoid`` in (0, 1), ``tanh`` in (-1, 1), ...;
+* rewriting: expanded, with ``sigmoid(x) = (1 + tanh(x/2))/2`` (so ``1 - 2 sigma(u) = -tanh(u/2)``),
+  and factored;
+* quadratic forms ``alpha |phi|^2 + 2 beta theta.phi + gamma |theta|^2``, decided by their 2x2
+  Gram matrix (Cauchy-Schwarz ``|theta.phi| <= |phi||theta|``).
 
 >>> import sympy as sp
 >>> from stability.model.functions import sigmoid
 >>> u = sp.Symbol("u", real=True)
 >>> s = prove_sign(2*u*(1 - 2*sigmoid(u)))
->>> s.kind, s.zeros
-('nonpositive', ((u,),))
+>>> s.kind, s.zeros, [step.rule for step in s.steps][:2]
+('nonpositive', ((u,),), ['rewritten', 'odd increasing function'])
 """
 
 from __future__ import annotations
@@ -27,15 +33,107 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..model.functions import sigmoid, softplus
+from ..model.functions import sigmoid
+from ..verdicts import TextEnum
 
-__all__ = ["Sign", "prove_sign", "sign_of", "is_nonpositive", "is_nonnegative"]
+__all__ = [
+    "Rule",
+    "ProofStep",
+    "Sign",
+    "prove_sign",
+    "sign_of",
+    "sigmoid_as_tanh",
+    "is_nonpositive",
+    "is_nonnegative",
+]
 
-_POSITIVE_FUNCTIONS = (sp.exp, sigmoid, softplus, sp.cosh)
 _ODD_INCREASING = (sp.tanh, sp.sinh, sp.atan, sp.asinh, sp.erf)
+_BOUNDS = {sigmoid: (0, 1), sp.tanh: (-1, 1), sp.atan: (-sp.pi / 2, sp.pi / 2), sp.erf: (-1, 1)}
+
+_QUERIES = (
+    (1, True, "is_positive", sp.StrictGreaterThan),
+    (-1, True, "is_negative", sp.StrictLessThan),
+    (1, False, "is_nonnegative", sp.GreaterThan),
+    (-1, False, "is_nonpositive", sp.LessThan),
+)
 
 Conj = tuple[sp.Expr, ...]
 DNF = tuple[Conj, ...]
+
+
+def sigmoid_as_tanh(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every ``sigmoid(x)`` written ``(1 + tanh(x/2))/2`` (the rule of :class:`sigmoid` itself).
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> sigmoid_as_tanh(1 - 2*sigmoid(x))
+    -tanh(x/2)
+    """
+    return sp.sympify(expr).rewrite(sigmoid, sp.tanh)
+
+
+# --------------------------------------------------------------------------- the proof as data
+class Rule(TextEnum):
+    """The argument of one :class:`ProofStep`."""
+
+    SYMPY = "SymPy's assumptions"  # claim: the relation SymPy proved
+    EVEN_POWER = "even power"  # expr = base**even >= 0
+    SQUARE = "two factors with one sign"  # variable: the x whose sign two factors share
+    ODD_INCREASING = "odd increasing function"  # function, variable: f(variable) has the sign of variable
+    BOUNDED = "bounded functions"  # bounds: (lo, hi), functions: the bounded ones
+    REWRITE = "rewritten"  # form: the equal expression proved; function: sigmoid if sigma -> tanh was used
+    GRAM = "quadratic form"  # matrix: the Gram matrix; claim: expr <= 0 or >= 0 by Cauchy-Schwarz
+
+
+@dataclass(frozen=True)
+class ProofStep:
+    """One step of a sign proof: the :class:`Rule` applied to ``expr``, with the SymPy objects it uses.
+
+    Which optional fields are set depends on the rule (see :class:`Rule`). :attr:`text` is the
+    step in plain words.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> ProofStep(Rule.ODD_INCREASING, sp.tanh(x), function=sp.tanh, variable=x).text
+    'tanh is odd and increasing: tanh(x) has the sign of x, = 0 iff it is 0'
+    """
+
+    rule: Rule
+    expr: sp.Expr
+    claim: sp.Basic | None = None
+    form: sp.Expr | None = None
+    function: type | None = None
+    variable: sp.Expr | None = None
+    bounds: tuple[sp.Expr, sp.Expr] | None = None
+    functions: tuple[type, ...] = ()
+    matrix: sp.ImmutableMatrix | None = None
+
+    @property
+    def text(self) -> str:
+        """The step in plain words."""
+        rule = self.rule
+        if rule is Rule.SYMPY:
+            return f"{self.claim} (SymPy's assumptions)"
+        if rule is Rule.EVEN_POWER:
+            base, exp = self.expr.as_base_exp()
+            return f"({base})**{exp} >= 0 (even power)"
+        if rule is Rule.SQUARE:
+            v = self.variable
+            return f"{v}*{v} >= 0 (two factors with the sign of {v})"
+        if rule is Rule.ODD_INCREASING:
+            name = self.function.__name__
+            return f"{name} is odd and increasing: {self.expr} has the sign of {self.variable}, = 0 iff it is 0"
+        if rule is Rule.BOUNDED:
+            lo, hi = self.bounds
+            names = ", ".join(f.__name__ for f in self.functions)
+            return f"{self.expr} lies in ({lo}, {hi}) since {names} is bounded (open interval)"
+        if rule is Rule.REWRITE:
+            how = " (sigmoid(x) = (1 + tanh(x/2))/2)" if self.function is sigmoid else ""
+            return f"rewritten as {self.form}{how}"
+        (alpha, beta), (_, gamma) = self.matrix.tolist()
+        definite = "negative" if isinstance(self.claim, sp.LessThan) else "positive"
+        return (
+            f"Cauchy-Schwarz |theta.phi| <= |phi|*|theta|: {self.expr} is a quadratic form with Gram matrix "
+            f"[[{alpha}, {beta}], [{beta}, {gamma}]], {definite} semidefinite"
+        )
 
 
 @dataclass(frozen=True)
@@ -44,14 +142,20 @@ class Sign:
 
     ``zeros`` is a disjunction of conjunctions of equations ``e = 0``: ``()`` means
     never zero (where the expression is defined), ``((),)`` means everywhere.
-    ``sign`` is 0 for an expression that is identically zero.
+    ``sign`` is 0 for an expression that is identically zero. ``steps`` is the proof,
+    ``form`` the expression it was made on (``expr`` itself or an equal rewritten form).
     """
 
     sign: int
     zeros: DNF
     var: sp.Expr | None = None
-    facts: tuple[str, ...] = ()
+    steps: tuple[ProofStep, ...] = ()
     form: sp.Expr | None = None
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """The proof's steps in plain words."""
+        return tuple(s.text for s in self.steps)
 
     @property
     def kind(self) -> str:
@@ -81,10 +185,10 @@ class Sign:
 _ZERO = Sign(0, ((),))
 
 
-def _facts(*signs: Sign, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
-    out: list[str] = []
+def _steps(*signs: Sign, extra: tuple[ProofStep, ...] = ()) -> tuple[ProofStep, ...]:
+    out: list[ProofStep] = []
     for s in signs:
-        out += [f for f in s.facts if f not in out]
+        out += [f for f in s.steps if f not in out]
     return tuple(out + [f for f in extra if f not in out])
 
 
@@ -107,27 +211,21 @@ def _zeros_of(expr: sp.Expr) -> DNF:
     return s.zeros if s is not None else ((expr,),)
 
 
-def _tex(expr) -> str:
-    return str(expr)
-
-
-def _number(expr: sp.Expr) -> Sign | None:
+# --------------------------------------------------------------------------- SymPy first
+def _sympy_sign(expr: sp.Expr) -> Sign | None:
+    """What SymPy's assumptions prove; for a non-strict sign the zero set is left as ``expr = 0``."""
     if expr.is_zero:
         return _ZERO
-    if expr.is_extended_real is not True:
-        return None
-    if expr.is_positive:
-        return Sign(1, ())
-    if expr.is_negative:
-        return Sign(-1, ())
+    for sign, strict, query, relation in _QUERIES:
+        if getattr(expr, query):
+            quiet = expr.is_Atom  # a number or a symbol: its sign needs no proof step
+            steps = () if quiet else (ProofStep(Rule.SYMPY, expr, claim=relation(expr, 0, evaluate=False)),)
+            return Sign(sign, () if strict else ((expr,),), None, steps)
     return None
 
 
 def _symbol(expr: sp.Symbol) -> Sign | None:
-    if expr.is_positive:
-        return Sign(1, ())
-    if expr.is_negative:
-        return Sign(-1, ())
+    """A real symbol SymPy cannot sign has the sign of itself (zero iff it is)."""
     if expr.is_nonnegative:
         return Sign(1, ((expr,),))
     if expr.is_nonpositive:
@@ -137,6 +235,7 @@ def _symbol(expr: sp.Symbol) -> Sign | None:
     return None
 
 
+# --------------------------------------------------------------------------- structural rules
 def _product(signs: list[Sign]) -> Sign | None:
     if any(s.sign == 0 for s in signs):
         return _ZERO
@@ -150,8 +249,8 @@ def _product(signs: list[Sign]) -> Sign | None:
     if len(odd) > 1:
         return None
     even = [v for v, p in parity.items() if not p]
-    extra = tuple(f"{v}*{v} >= 0 (two factors with the sign of {v})" for v in even)
-    return Sign(sign, _union(*zeros), odd[0] if odd else None, _facts(*signs, extra=extra))
+    extra = tuple(ProofStep(Rule.SQUARE, v**2, variable=v) for v in even)
+    return Sign(sign, _union(*zeros), odd[0] if odd else None, _steps(*signs, extra=extra))
 
 
 def _sum(signs: list[Sign]) -> Sign | None:
@@ -161,10 +260,11 @@ def _sum(signs: list[Sign]) -> Sign | None:
     first = live[0]
     if any(s.sign != first.sign or s.var != first.var for s in live):
         return None
-    return Sign(first.sign, _intersection(*[s.zeros for s in live]), first.var, _facts(*live))
+    return Sign(first.sign, _intersection(*[s.zeros for s in live]), first.var, _steps(*live))
 
 
-def _power(base: sp.Expr, exp: sp.Expr) -> Sign | None:
+def _power(expr: sp.Pow) -> Sign | None:
+    base, exp = expr.args
     sb = sign_of(base)
     if exp.is_integer and exp.is_even:
         if sb is not None and sb.sign == 0:
@@ -172,29 +272,54 @@ def _power(base: sp.Expr, exp: sp.Expr) -> Sign | None:
         if base.is_real is not True and sb is None:
             return None
         zeros = () if exp.is_negative else (sb.zeros if sb is not None else ((base,),))
-        fact = () if (sb is not None and sb.var is None and sb.sign > 0) else (f"({base})**{exp} >= 0 (even power)",)
-        return Sign(1, zeros, None, _facts(*([sb] if sb else []), extra=fact))
+        positive_base = sb is not None and sb.var is None and sb.sign > 0
+        step = (
+            () if positive_base else (ProofStep(Rule.EVEN_POWER, expr, claim=sp.GreaterThan(expr, 0, evaluate=False)),)
+        )
+        return Sign(1, zeros, None, _steps(*([sb] if sb else []), extra=step))
     if sb is None:
         return None
     if sb.sign == 0:
         return _ZERO if exp.is_positive else None
     if exp.is_integer and exp.is_odd:
-        return Sign(sb.sign, sb.zeros if exp.is_positive else (), sb.var, sb.facts)
+        return Sign(sb.sign, sb.zeros if exp.is_positive else (), sb.var, sb.steps)
     if sb.var is None and sb.sign > 0 and exp.is_real:
-        return Sign(1, sb.zeros if exp.is_positive else (), None, sb.facts)
+        return Sign(1, sb.zeros if exp.is_positive else (), None, sb.steps)
     return None
 
 
-def sign_of(expr: sp.Expr) -> Sign | None:
-    """The sign of ``expr`` by structural rules only (no rewriting); None if not proved.
+def _odd_increasing(expr: sp.Function) -> Sign | None:
+    inner = sign_of(expr.args[0])
+    if inner is None:
+        return None
+    step = ProofStep(Rule.ODD_INCREASING, expr, function=type(expr), variable=expr.args[0])
+    return Sign(inner.sign, inner.zeros, inner.var, _steps(inner, extra=(step,)))
 
-    >>> x = sp.Symbol("x", real=True)
-    >>> sign_of(-x * sp.tanh(x)).kind
-    'nonpositive'
-    """
-    expr = sp.sympify(expr)
-    if expr.is_Number or (expr.is_number and not expr.free_symbols):
-        return _number(expr)
+
+def _bounded(expr: sp.Add) -> Sign | None:
+    """``c0 + sum c_i f_i(x_i)`` with numeric c and bounded f (sigmoid in (0, 1), tanh in (-1, 1), ...)."""
+    lo = hi = sp.S.Zero
+    functions = []
+    for term in expr.args:
+        coeff, rest = term.as_coeff_Mul()
+        if rest == 1:
+            lo, hi = lo + coeff, hi + coeff
+            continue
+        if not (coeff.is_Number and type(rest) in _BOUNDS and rest.args[0].is_real):
+            return None
+        a, b = _BOUNDS[type(rest)]
+        lo, hi = lo + min(coeff * a, coeff * b), hi + max(coeff * a, coeff * b)
+        functions.append(type(rest))
+    names = tuple(sorted(set(functions), key=lambda f: f.__name__))
+    step = (ProofStep(Rule.BOUNDED, expr, bounds=(lo, hi), functions=names),)
+    if lo >= 0:
+        return Sign(1, (), None, step)
+    if hi <= 0:
+        return Sign(-1, (), None, step)
+    return None
+
+
+def _structural(expr: sp.Expr) -> Sign | None:
     if expr.is_Symbol:
         return _symbol(expr)
     if expr.is_Mul:
@@ -205,53 +330,36 @@ def sign_of(expr: sp.Expr) -> Sign | None:
         out = None if any(p is None for p in parts) else _sum(parts)
         return out if out is not None else _bounded(expr)
     if expr.is_Pow:
-        return _power(*expr.args)
+        return _power(expr)
     if isinstance(expr, sp.Abs):
         return Sign(1, _zeros_of(expr.args[0]))
-    if isinstance(expr, _POSITIVE_FUNCTIONS):
-        if expr.args[0].is_real:
-            name = type(expr).__name__
-            return Sign(1, (), None, (f"{name}(x) > 0",) if name in ("sigmoid", "softplus") else ())
-        return None
     if isinstance(expr, _ODD_INCREASING):
-        inner = sign_of(expr.args[0])
-        if inner is None:
-            return None
-        name = type(expr).__name__
-        fact = f"{name} is odd and increasing: {expr} has the sign of {expr.args[0]}, = 0 iff it is 0"
-        return Sign(inner.sign, inner.zeros, inner.var, _facts(inner, extra=(fact,)))
+        return _odd_increasing(expr)
     return None
 
 
-_BOUNDS = {sigmoid: (0, 1), sp.tanh: (-1, 1), sp.atan: (-sp.pi / 2, sp.pi / 2), sp.erf: (-1, 1)}
+def sign_of(expr: sp.Expr) -> Sign | None:
+    """The sign of ``expr`` by SymPy's assumptions and the structural rules (no rewriting); None if not proved.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> sign_of(-x * sp.tanh(x)).kind
+    'nonpositive'
+    """
+    expr = sp.sympify(expr)
+    known = _sympy_sign(expr)
+    if known is not None and (known.sign == 0 or known.zeros == ()):
+        return known
+    found = _structural(expr)
+    if known is None:
+        return found
+    # SymPy proved a non-strict sign; the structure, when it applies, knows where expr vanishes.
+    if found is None or found.var is not None or found.sign != known.sign:
+        zeros = found.zeros if found is not None else known.zeros
+        return Sign(known.sign, zeros, None, known.steps)
+    return found
 
 
-def _bounded(expr: sp.Expr) -> Sign | None:
-    """``c0 + sum c_i f_i(x_i)`` with numeric c and bounded f (sigmoid in (0, 1), tanh in (-1, 1), ...)."""
-    lo = hi = sp.S.Zero
-    names = []
-    for term in expr.args:
-        coeff, rest = term.as_coeff_Mul()
-        if rest == 1:
-            lo, hi = lo + coeff, hi + coeff
-            continue
-        if not (coeff.is_Number and type(rest) in _BOUNDS and rest.args[0].is_real):
-            return None
-        a, b = _BOUNDS[type(rest)]
-        lo, hi = lo + min(coeff * a, coeff * b), hi + max(coeff * a, coeff * b)
-        names.append(type(rest).__name__)
-    fact = (f"{expr} lies in ({lo}, {hi}) since {', '.join(sorted(set(names)))} is bounded (open interval)",)
-    if lo >= 0:
-        return Sign(1, (), None, fact)
-    if hi <= 0:
-        return Sign(-1, (), None, fact)
-    return None
-
-
-def _sigmoid_as_tanh(expr: sp.Expr) -> sp.Expr:
-    return expr.replace(sigmoid, lambda x: (1 + sp.tanh(x / 2)) / 2)
-
-
+# --------------------------------------------------------------------------- quadratic forms
 def _gram(expr: sp.Expr, quadratic) -> Sign | None:
     """``alpha r^2 + 2 beta u + gamma s^2`` with constant coefficients, by its Gram matrix."""
     r, s, u = quadratic
@@ -265,27 +373,42 @@ def _gram(expr: sp.Expr, quadratic) -> Sign | None:
     alpha, gamma = poly.coeff_monomial(r**2), poly.coeff_monomial(s**2)
     beta = poly.coeff_monomial(u) / 2
     det = sp.simplify(alpha * gamma - beta**2)
+    gram = sp.ImmutableMatrix([[alpha, beta], [beta, gamma]])
     for sign in (-1, 1):
         sa, sg, sd = sign_of(sign * alpha), sign_of(sign * gamma), sign_of(det)
         if None in (sa, sg, sd) or not (sa.nonnegative and sg.nonnegative and sd.nonnegative):
             continue
-        fact = (
-            f"Cauchy-Schwarz |{u}| <= {r}*{s}: {expr} is a quadratic form with Gram matrix "
-            f"[[{alpha}, {beta}], [{beta}, {gamma}]], {'negative' if sign < 0 else 'positive'} semidefinite"
-        )
+        claim = (sp.LessThan if sign < 0 else sp.GreaterThan)(expr, 0, evaluate=False)
+        step = (ProofStep(Rule.GRAM, expr, claim=claim, matrix=gram),)
         if sd.strict and sa.strict:
-            return Sign(sign, (), None, (fact,))
+            return Sign(sign, (), None, step)
         if sd.sign == 0 and sa.strict:
             k = sp.simplify(beta / alpha)  # form = alpha |phi + k theta|^2
-            return Sign(sign, ((r - sp.Abs(k) * s, u + k * s**2),), None, (fact,))
+            return Sign(sign, ((r - sp.Abs(k) * s, u + k * s**2),), None, step)
     return None
+
+
+# --------------------------------------------------------------------------- the prover
+def _forms(expr: sp.Expr) -> list[tuple[sp.Expr, type | None]]:
+    """``expr`` and equal forms to retry on, each with the function rewritten to get it (or None)."""
+    forms = [(expr, None), (sp.expand(expr), None)]
+    if expr.has(sigmoid):
+        as_tanh = sp.expand(sigmoid_as_tanh(expr))
+        forms += [(as_tanh, sigmoid), (sp.factor(as_tanh), sigmoid)]
+    forms.append((sp.factor(expr), None))
+    unique: list[tuple[sp.Expr, type | None]] = []
+    for form, how in forms:
+        if not any(form == f for f, _ in unique):
+            unique.append((form, how))
+    return unique
 
 
 def prove_sign(expr: sp.Expr, quadratic: tuple[sp.Symbol, sp.Symbol, sp.Symbol] | None = None) -> Sign | None:
     """Prove the sign of ``expr`` (rules of :func:`sign_of`, retried on rewritten forms).
 
     ``quadratic = (|phi|, |theta|, theta.phi)`` enables the Gram-matrix rule. The
-    returned :class:`Sign` carries the ``form`` the proof was made on and the ``facts`` used.
+    returned :class:`Sign` carries the ``form`` the proof was made on and its ``steps``
+    (a :attr:`Rule.REWRITE` step first when that form is not ``expr`` itself).
 
     >>> x = sp.Symbol("x", real=True)
     >>> prove_sign(x - 2*x*sigmoid(x)).form
@@ -294,26 +417,15 @@ def prove_sign(expr: sp.Expr, quadratic: tuple[sp.Symbol, sp.Symbol, sp.Symbol] 
     True
     """
     expr = sp.sympify(expr)
-    forms = [expr]
-    expanded = sp.expand(expr)
-    forms.append(expanded)
-    if expr.has(sigmoid):
-        forms.append(sp.expand(_sigmoid_as_tanh(expr)))
-        forms.append(sp.factor(forms[-1]))
-    forms.append(sp.factor(expr))
-    tried = []
-    for form in forms:
-        if any(form == t for t in tried):
-            continue
-        tried.append(form)
+    for form, how in _forms(expr):
         s = sign_of(form)
         if s is not None:
-            extra = () if form == expr else (f"rewritten as {form}",)
-            return Sign(s.sign, s.zeros, s.var, extra + s.facts, form)
+            rewrite = () if form == expr else (ProofStep(Rule.REWRITE, expr, form=form, function=how),)
+            return Sign(s.sign, s.zeros, s.var, rewrite + s.steps, form)
     if quadratic is not None:
         s = _gram(expr, quadratic)
         if s is not None:
-            return Sign(s.sign, s.zeros, s.var, s.facts, expr)
+            return Sign(s.sign, s.zeros, s.var, s.steps, expr)
     return None
 
 

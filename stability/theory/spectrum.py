@@ -13,14 +13,18 @@ cannot be proved is never guessed: the verdict becomes ``"undecided"`` and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import sympy as sp
+
+from ..verdicts import Classification, Detail, TimeDomain
 
 __all__ = ["Eigenvalue", "Spectrum", "classify_block", "classify_matrix", "CLASSIFICATIONS"]
 
 #: The verdicts of the linearisation, plus "undecided" for unresolved symbolic parameters.
-CLASSIFICATIONS = ("stable", "unstable", "center", "non-hyperbolic", "non-differentiable", "undecided")
+CLASSIFICATIONS = tuple(Classification)
 
 
 @dataclass(frozen=True)
@@ -35,17 +39,25 @@ class Eigenvalue:
 
 @dataclass(frozen=True)
 class Spectrum:
-    """Eigenvalues and the verdict they support."""
+    """Eigenvalues and the verdict they support, for a flow (Hurwitz) or a map (Schur).
+
+    ``spectral_radius`` (maps) is exact where ``radius_exact``; ``boundaries`` lists, for one
+    symbolic parameter, the values where the spectrum reaches the stability boundary.
+    """
 
     eigenvalues: dict
     parts: tuple[Eigenvalue, ...]
-    classification: str
-    detail: str
-    conditions: dict
+    classification: Classification
+    detail: Detail
+    conditions: Mapping[str, sp.Basic]
+    time_domain: TimeDomain = TimeDomain.CONTINUOUS
+    spectral_radius: sp.Expr | None = None
+    radius_exact: bool = False
+    boundaries: tuple = ()
 
     @property
     def decided(self) -> bool:
-        return self.classification != "undecided"
+        return self.classification is not Classification.UNDECIDED
 
 
 def _domain(symbol: sp.Symbol) -> sp.Set:
@@ -192,12 +204,13 @@ def _finish(eigenvalues, parts, verdicts, details) -> Spectrum:
     if classification is not None:
         detail_conditions = {k: simplify_condition(v) for k, v in details[classification].items()}
         detail_conditions = {k: v for k, v in detail_conditions.items() if v is not sp.false}
-        detail = _pick(detail_conditions) or " or ".join(detail_conditions)
+        picked = _pick(detail_conditions)
+        detail = Detail(picked) if picked else Detail.DEPENDS
         conditions = {}
         if free:
             conditions = {classification: domain}
-            if len(detail_conditions) > 1 or _pick(detail_conditions) is None:
+            if len(detail_conditions) > 1 or picked is None:
                 conditions |= {k: _within(domain, v) for k, v in detail_conditions.items()}
-        return Spectrum(eigenvalues, parts, classification, detail, conditions)
+        return Spectrum(eigenvalues, parts, Classification(classification), detail, MappingProxyType(conditions))
     conditions = {k: v for k, v in verdicts.items() if v is not sp.false}
-    return Spectrum(eigenvalues, parts, "undecided", "depends on the parameters", conditions)
+    return Spectrum(eigenvalues, parts, Classification.UNDECIDED, Detail.DEPENDS, MappingProxyType(conditions))

@@ -21,7 +21,7 @@ from ..variant import Variant
 __all__ = ["Variant", "VARIANTS", "BUILTINS", "get_variant", "variant_names"]
 
 #: The built-in variants, in the order they are listed.
-BUILTINS = ("vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp")
+BUILTINS = ("vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp", "lsgan", "hinge", "rpgan")
 
 VARIANTS: Mapping[str, Variant] = MappingProxyType(
     {name: importlib.import_module(f"{__name__}.{name}").VARIANT for name in BUILTINS}
