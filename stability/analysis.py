@@ -300,7 +300,20 @@ class Analysis:
             "detail": self.detail,
             "explanation": self.explanation,
             "conditions": {k: str(v) for k, v in self.conditions.items()},
+            "time_domain": self.time_domain,
         }
+        if self.time_domain is TimeDomain.DISCRETE:
+            out |= {
+                "optimizer": {
+                    "name": self.optimizer.name,
+                    **{k: str(v) for k, v in self.optimizer.hyperparameters().items()},
+                },
+                "lr": {"d": str(self.lr.d), "g": str(self.lr.g)},
+                "spectral_radius": None if self.spectral_radius is None else str(self.spectral_radius),
+                "spectral_radius_exact": self.radius_exact,
+                "boundaries": [{"value": str(b.value), "crossing": b.crossing} for b in self.boundaries],
+                "max_stable_lr": None if self.max_stable_lr is None else str(self.max_stable_lr),
+            }
         if nonlinear:
             out["nonlinear"] = self.nonlinear.to_dict()
         return out

@@ -9,6 +9,8 @@ from fractions import Fraction
 
 import sympy as sp
 
+from ..analysis import analyze
+from ..dynamics.optimizers import get_optimizer
 from ..errors import InvalidParameterError
 from ..model.variants import VARIANTS, Variant, get_variant
 
@@ -33,6 +35,25 @@ def add_variant_arguments(parser: argparse.ArgumentParser, custom: bool = True) 
         default=[],
         metavar="NAME[=W]",
         help="add a regulariser, e.g. l2=0.1 (no weight: symbolic)",
+    )
+    parser.add_argument(
+        "--optimizer",
+        default=None,
+        metavar="NAME",
+        help="train in discrete time with this optimiser (e.g. simgd, altgd, momentum); default: gradient flow",
+    )
+    parser.add_argument(
+        "--lr",
+        default=None,
+        metavar="H | d=H_D,g=H_G",
+        help="learning rate of --optimizer: a number, a name (symbolic), or d=..,g=.. for two time scales",
+    )
+    parser.add_argument(
+        "--opt",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="optimiser hyperparameter, e.g. beta=-0.5 or alternating=true (repeatable)",
     )
 
 
@@ -91,12 +112,50 @@ def resolve_variant(args) -> tuple[Variant, dict, dict]:
     return variant, {}, regs
 
 
-def analysis_from_args(args):
-    """``analyze()`` of the variant, dim, params and regularizers named on the command line."""
-    from ..analysis import analyze
+def _flag(text: str, name: str):
+    low = text.strip().lower()
+    if low in ("true", "yes", "on"):
+        return True
+    if low in ("false", "no", "off"):
+        return False
+    value = parse_value(text, name)
+    if isinstance(value, sp.Symbol):
+        return sp.Symbol(value.name, real=True)
+    return int(value) if value.is_Integer else value
 
+
+def resolve_training(args) -> dict:
+    """``optimizer=`` and ``lr=`` keyword arguments of ``analyze()`` from --optimizer, --lr and --opt."""
+    name, lr_text, opts = getattr(args, "optimizer", None), getattr(args, "lr", None), getattr(args, "opt", [])
+    if name is None:
+        if lr_text is not None or opts:
+            raise InvalidParameterError("--lr and --opt need --optimizer NAME (gradient flow has no learning rate)")
+        return {}
+    options = {}
+    for item in opts:
+        key, sep, value = item.partition("=")
+        if not key.strip().isidentifier() or not sep:
+            raise InvalidParameterError(f"--opt expects NAME=VALUE; got {item!r}")
+        options[key.strip()] = _flag(value, key.strip())
+    if lr_text is None:
+        raise InvalidParameterError(f"--optimizer {name} needs --lr (e.g. --lr 0.1 or --lr d=0.1,g=0.05)")
+    if "=" in lr_text:
+        parts = dict(item.partition("=")[::2] for item in lr_text.split(","))
+        lr = {k.strip(): _rate(v, f"--lr {k.strip()}") for k, v in parts.items()}
+    else:
+        lr = _rate(lr_text, "--lr")
+    return {"optimizer": get_optimizer(name, **options), "lr": lr}
+
+
+def _rate(text: str, name: str):
+    value = parse_value(text, name)
+    return sp.Symbol(value.name, positive=True) if isinstance(value, sp.Symbol) else value
+
+
+def analysis_from_args(args):
+    """``analyze()`` of the variant, dim, params, regularizers and training named on the command line."""
     variant, params, regs = resolve_variant(args)
-    return analyze(variant, dim=args.dim, params=params, regularizers=regs)
+    return analyze(variant, dim=args.dim, params=params, regularizers=regs, **resolve_training(args))
 
 
 def print_json(data) -> None:

@@ -31,14 +31,19 @@ def format_analysis(a) -> str:
         lines += [f"  phi'   = {eq[0]}", f"  theta' = {eq[1]}"]
     else:
         lines += [f"  {s}' = {f}" for s, f in zip(a.state, a.vector_field)]
+    what = "Jacobian at 0" if a.time_domain == "continuous" else "update map's Jacobian M at 0"
+    if a.time_domain == "discrete":
+        lines.append(f"  training: {a.optimizer!r}, lr = {a.lr.d}" + ("" if a.lr.equal else f" (d), {a.lr.g} (g)"))
     if a.block is not None:
-        lines.append(f"  Jacobian at 0 = B (x) I_{a.dim},  B = {a.block.tolist()}")
+        lines.append(f"  {what} = B (x) I_{a.dim},  B = {a.block.tolist()}")
     elif a.jacobian is not None:
-        lines.append(f"  Jacobian at 0 = {a.jacobian.tolist()}")
+        lines.append(f"  {what} = {a.jacobian.tolist()}")
     else:
-        lines.append("  Jacobian at 0: none (the field is not differentiable there)")
+        lines.append(f"  {what}: none ({a.detail})")
     for p in a.eigenvalue_parts:
         lines.append(f"  eigenvalue {p.value}  (multiplicity {p.multiplicity}; Re = {p.real}, Im = {p.imag})")
+    if a.spectral_radius is not None:
+        lines.append(f"  spectral radius: {a.spectral_radius}" + ("" if a.radius_exact else " (numeric)"))
     lines.append(f"  classification: {a.classification} ({a.detail})")
     for k, v in a.conditions.items():
         lines.append(f"    {k} when {v}")

@@ -118,7 +118,7 @@ def numeric_field(analysis) -> Field:
     >>> from stability import analyze
     >>> f = numeric_field(analyze("gan_qp"))
     >>> f(np.array([[0.0, 0.0, 1.0, 0.0]])) + 0.0      # phi' = -theta, theta' = phi at theta.phi = 0
-    array([[-1., -0.,  0.,  0.]])
+    array([[-1.,  0.,  0.,  0.]])
     """
     cached = _FIELDS.get(analysis)
     if cached is None:

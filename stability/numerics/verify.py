@@ -59,7 +59,8 @@ from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
 from .integrate import Status
-from .simulate import Trajectories, _check_batch, random_states, simulate
+from .checks import check_batch as _check_batch
+from .simulate import Trajectories, random_states, simulate
 
 __all__ = ["BEHAVIOURS", "TOLERANCES", "Measurement", "Verification", "verify"]
 
@@ -591,7 +592,7 @@ def verify(
         text += f" Not unanimous: {_counts_text(dict(counts))}."
     text += _failures_text(measurements)
     if tr.note:
-        text += f" The run ended early: {tr.note.split(' Integrator:')[0]}."
+        text += f" The run ended early: {tr.cutoff.summary}."
     text += f" ({tr.samples} trajectories, t in [0, {tr.t_end:g}], dimension n = {analysis.dim}.)"
     return Verification(
         variant=analysis.variant.name,

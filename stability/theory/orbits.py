@@ -81,7 +81,7 @@ class PeriodicOrbit:
     parameter: sp.Symbol | None
     stability: OrbitStability
     stability_reason: str
-    reduced_jacobian: sp.Matrix
+    reduced_jacobian: sp.ImmutableMatrix
 
     def describe(self) -> str:
         """One sentence, e.g. "a family of rotations with theta.phi = 0, |theta| = |phi| at frequency 1/2"."""
@@ -153,7 +153,7 @@ def _routh_hurwitz(coeffs: list[sp.Expr]) -> tuple[OrbitStability, str]:
 def _stability(system: InvariantSystem, sub: dict, family: int) -> tuple[OrbitStability, str, sp.Matrix]:
     rates = system.rates
     jac = sp.Matrix([rates[R], rates[S], rates[U]]).jacobian([R, S, U])
-    jac = jac.applyfunc(lambda e: _simplify(e.xreplace(sub)))
+    jac = sp.ImmutableMatrix(jac.applyfunc(lambda e: _simplify(e.xreplace(sub))))
     poly = sp.Poly(sp.expand((_X * sp.eye(3) - jac).det()), _X)
     coeffs = [_simplify(c) for c in poly.all_coeffs()]
     zeros = 0

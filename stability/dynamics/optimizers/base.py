@@ -20,12 +20,14 @@ rule only uses ``+``, ``-``, scalar ``*`` and the operations of :class:`Game`, s
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Protocol
 
 import sympy as sp
 
+from ...errors import InvalidParameterError
 from ...model.params import to_sympy_value
 
 __all__ = ["LearningRate", "Game", "Optimizer"]
@@ -42,15 +44,20 @@ class LearningRate:
     def equal(self) -> bool:
         return self.d == self.g
 
+    def numeric(self) -> LearningRate:
+        """The rates as Python floats (for the NumPy backend); a symbolic rate is refused."""
+        return LearningRate(_as_float("the learning rate h_d", self.d), _as_float("the learning rate h_g", self.g))
+
 
 class Game(Protocol):
     """What an update rule may ask of the game at a point, in one backend.
 
     ``field(phi, theta)`` is ``(F_phi, F_theta)``; ``offdiag(phi, theta)`` the off-diagonal blocks
     ``(dF_phi/dtheta, dF_theta/dphi)`` of the field's Jacobian (n x n each); ``matvec(A, v)`` and
-    ``solve(A, v)`` apply an n x n block (or its inverse) to a vector; ``identity(v)`` is the n x n
-    identity shaped for ``v``; ``sqrt`` and ``divide`` act elementwise (adaptive optimisers only:
-    the SymPy backends raise, since those rules have no derivative at the equilibrium).
+    ``solve(A, v)`` apply an n x n block (or its inverse) to a vector (``matvec`` also multiplies
+    two blocks); ``identity(v)`` is the n x n identity shaped for ``v``; ``multiply``, ``sqrt`` and
+    ``divide`` act elementwise (adaptive optimisers only: the SymPy backends raise, since those
+    rules have no derivative at the equilibrium).
     """
 
     def field(self, phi, theta) -> tuple: ...
@@ -58,6 +65,7 @@ class Game(Protocol):
     def matvec(self, a, v): ...
     def solve(self, a, v): ...
     def identity(self, v): ...
+    def multiply(self, a, b): ...
     def sqrt(self, v): ...
     def divide(self, a, b): ...
 
@@ -67,10 +75,15 @@ class Optimizer(ABC):
 
     Class attributes: ``name`` (the registry key), ``source`` (the paper), ``latex`` (the rule,
     typeset), ``memory`` (extra (phi, theta) pairs in the state), ``differentiable`` (False for
-    rules with no derivative at the equilibrium, with ``reason``).
+    rules with no derivative at the equilibrium, with ``reason``), ``description`` (one line).
+    Hyperparameters are exact SymPy numbers (or symbols) so that the SymPy backends stay exact;
+    :meth:`numeric` gives the float copy the NumPy backend runs, :meth:`constraints` the domain
+    of each symbolic hyperparameter (``DOMAINS``: field name -> SymPy interval).
     """
 
     name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    DOMAINS: ClassVar[dict[str, sp.Interval]] = {}
     source: ClassVar[str] = ""
     latex: ClassVar[str] = ""
     memory: ClassVar[int] = 0
@@ -89,6 +102,38 @@ class Optimizer(ABC):
         """``{name: value}`` of this optimiser's hyperparameters (numbers or SymPy symbols)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
 
+    def numeric(self) -> Optimizer:
+        """A copy whose hyperparameters are Python floats (counts and flags unchanged), for the NumPy backend.
+
+        Raises:
+            InvalidParameterError: if a hyperparameter is still symbolic.
+        """
+        clone = copy.copy(self)
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if isinstance(value, (Optimizer, LearningRate)):
+                value = value.numeric()
+            elif isinstance(value, sp.Basic):
+                value = _as_float(f"{self.name}'s {f.name}", value)
+            object.__setattr__(clone, f.name, value)
+        return clone
+
+    def constraints(self) -> sp.Boolean:
+        """The domain of every symbolic hyperparameter (also of a base optimiser's), as one relation.
+
+        ``sp.true`` when no hyperparameter is symbolic.
+        """
+        parts = []
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if isinstance(value, Optimizer):
+                parts.append(value.constraints())
+            elif isinstance(value, LearningRate):
+                parts += [sp.Gt(v, 0) for v in (value.d, value.g) if isinstance(v, sp.Basic) and v.free_symbols]
+            elif isinstance(value, sp.Basic) and value.free_symbols and f.name in self.DOMAINS:
+                parts.append(self.DOMAINS[f.name].contains(value))
+        return sp.And(*parts)
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.hyperparameters().items())
         return f"{self.name}({args})"
@@ -97,3 +142,12 @@ class Optimizer(ABC):
 def sympy_number(value) -> sp.Expr:
     """An exact SymPy number or expression for a hyperparameter (floats via their repr: 0.1 -> 1/10)."""
     return to_sympy_value(value)
+
+
+def _as_float(what: str, value) -> float:
+    if isinstance(value, sp.Basic) and value.free_symbols:
+        symbols = ", ".join(sorted(map(str, value.free_symbols)))
+        raise InvalidParameterError(
+            f"iterating the update needs numbers; {what} = {value} is symbolic (in {symbols}): pass a number"
+        )
+    return float(value)

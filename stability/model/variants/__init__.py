@@ -21,7 +21,26 @@ from ..variant import Variant
 __all__ = ["Variant", "VARIANTS", "BUILTINS", "get_variant", "variant_names"]
 
 #: The built-in variants, in the order they are listed.
-BUILTINS = ("vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp", "lsgan", "hinge", "rpgan")
+BUILTINS = (
+    "vanilla_ns",
+    "vanilla_sat",
+    "wgan",
+    "wgan_gp",
+    "gan_qp",
+    "lsgan",
+    "hinge",
+    "rpgan",
+    "fgan_kl",
+    "fgan_kl_ns",
+    "fgan_reverse_kl",
+    "fgan_reverse_kl_ns",
+    "fgan_pearson",
+    "fgan_pearson_ns",
+    "fgan_hellinger",
+    "fgan_hellinger_ns",
+    "fgan_js",
+    "fgan_js_ns",
+)
 
 VARIANTS: Mapping[str, Variant] = MappingProxyType(
     {name: importlib.import_module(f"{__name__}.{name}").VARIANT for name in BUILTINS}

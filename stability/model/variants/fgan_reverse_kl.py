@@ -1,0 +1,12 @@
+"""``fgan_reverse_kl``: f-GAN for the reverse Kullback-Leibler divergence, minimax form (Nowozin et al. 2016, Table 2).
+
+>>> from stability import analyze
+>>> analyze("fgan_reverse_kl").classification
+'center'
+"""
+
+from __future__ import annotations
+
+from ._fgan import fgan_variant
+
+VARIANT = fgan_variant("reverse_kl")
