@@ -24,7 +24,7 @@ from .numerics.verify import Verification as Verification
 from .render.latex import SecondOrder as SecondOrder
 from .render.latex import Step as Step
 from .render.latex import second_order as second_order
-from .render.report import build_report as build_report
+from .report import build_report as build_report
 from .theory.spectrum import CLASSIFICATIONS as CLASSIFICATIONS
 from .theory.spectrum import Eigenvalue as Eigenvalue
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from types import MappingProxyType
 
@@ -25,12 +25,14 @@ from .errors import InvalidParameterError, UnknownNameError
 from .model.regularizers import resolve_regularizers
 from .model.space import check_dim
 from .model.variants import Variant, get_variant
+from .numerics.confirm import confirm
 from .numerics.simulate import simulate
 from .numerics.verify import verify
 from .render.latex import derivation, latex, to_latex
+from .render.proof import latex_proof
 from .theory.discrete import classify_map
 from .theory.linearize import Linearization, SingularTerm, linearize
-from .theory.nonlinear import analyze_nonlinear
+from .theory.nonlinear import NonlinearVerdict, analyze_nonlinear
 from .theory.spectrum import Eigenvalue, Spectrum, classify_block, classify_matrix
 from .verdicts import Classification, Detail, TimeDomain
 
@@ -69,6 +71,23 @@ def _resolve_dim(variant: Variant, dim) -> int:
             f"variant {variant.name!r} is defined by expressions in dimension {variant.dim}; got dim={dim}"
         )
     return dim
+
+
+@dataclass(frozen=True, eq=False)
+class Nonlinear(NonlinearVerdict):
+    """The theory's nonlinear verdict, with its renderings: :meth:`to_latex` and :meth:`confirm`."""
+
+    @classmethod
+    def of(cls, verdict: NonlinearVerdict) -> Nonlinear:
+        return cls(**{f.name: getattr(verdict, f.name) for f in fields(verdict)})
+
+    def to_latex(self) -> str:
+        """The proof as LaTeX; see :func:`stability.render.proof.latex_proof`."""
+        return latex_proof(self)
+
+    def confirm(self, **options):
+        """Check this verdict numerically; see :func:`stability.numerics.confirm.confirm`."""
+        return confirm(self, **options)
 
 
 @dataclass(frozen=True, eq=False)
@@ -256,9 +275,18 @@ class Analysis:
         return verify(self, **options)
 
     @cached_property
-    def nonlinear(self):
-        """The nonlinear verdict with its certificate; see :mod:`stability.theory.nonlinear`."""
-        return analyze_nonlinear(self)
+    def nonlinear(self) -> Nonlinear:
+        """The nonlinear verdict of gradient flow with its certificate; see :mod:`stability.theory.nonlinear`."""
+        if self.time_domain is TimeDomain.DISCRETE:
+            raise InvalidParameterError(
+                "the nonlinear (Lyapunov/LaSalle/Chetaev) analysis is for gradient flow; a discrete analysis is "
+                "decided by its linearisation and by iterating the update (Analysis.verify)"
+            )
+
+        def reanalyze(params, regularizers):
+            return analyze(self.variant, dim=self.dim, params=params, regularizers=regularizers).nonlinear
+
+        return Nonlinear.of(analyze_nonlinear(self, reanalyze=reanalyze))
 
     def derivation(self, **options):
         """The steps of the analysis (losses -> field -> linearisation -> verdict); see :mod:`.render.latex`."""

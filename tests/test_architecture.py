@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1] / "stability"
 
 #: Pipeline order: a module may import from its own layer or a layer to its left.
 LAYERS = ["errors", "verdicts", "timeout", "_version", "model", "dynamics", "theory", "numerics", "render", "analysis"]
-TOP = {"__init__", "__main__", "plotting", "optimizers", "cli"}  # the public faces, above everything
+TOP = {"__init__", "__main__", "plotting", "optimizers", "report", "cli"}  # the public faces, above everything
 
 
 def _module_name(path: Path) -> str:

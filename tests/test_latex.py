@@ -8,11 +8,16 @@ import subprocess
 
 import pytest
 import sympy as sp
-from helpers import symbolic_equal
+import numpy as np
+from helpers import by_hand, symbolic_equal
 
 from stability import Variant, analyze, symbols
 from stability.cli import main
+from stability.model.functions import sigmoid
+from stability.model.space import DOT, NORM_PHI, NORM_THETA
 from stability.render.latex import Step, derivation, escape_text, second_order
+from stability.render.markdown import to_markdown
+from stability.render.symbols import PHI_VEC, THETA_VEC
 
 LAM = sp.Symbol("lam", positive=True)
 BOLD_PHI, BOLD_THETA = r"\boldsymbol{\varphi}", r"\boldsymbol{\theta}"
@@ -24,7 +29,8 @@ def steps_by_key(a, nonlinear: bool = False) -> dict[str, Step]:
 
 
 def equations(step: Step) -> str:
-    return "\n".join(step.equations)
+    """The step's equations as LaTeX rows (what the document shows)."""
+    return "\n".join(step.rows)
 
 
 # -- the second-order reduction ------------------------------------------------------------
@@ -144,7 +150,10 @@ def test_non_differentiable_variants_show_where_linearisation_fails():
     rows = equations(wgan["singular"])
     assert rf"\dot{{{BOLD_THETA}}} &\ni \frac{{{BOLD_PHI}}}{{\Vert{BOLD_PHI}\Vert}}" in rows  # theta' = phi/|phi|
     assert r"\text{no limit at } \boldsymbol{\varphi} = \mathbf{0}" in rows
-    assert "no limit at the origin" in wgan["singular"].text or "no limit at" in rows
+    # By hand: theta' = phi/|phi| tends to e_1 along phi = t e_1 and to e_2 along phi = t e_2, so the field has
+    # no limit at the origin; the step must say so (not "tends to 0 ... but not linearly").
+    assert wgan["singular"].values["equilibrium"] is None
+    assert "no limit at the origin" in wgan["singular"].text and "tends to" not in wgan["singular"].text
     gp = steps_by_key(analyze("wgan_gp", params={"c": 1}))
     (term,) = gp["singular"].values["singular_terms"]
     assert term.equation == "phi'" and not term.continuous
@@ -172,13 +181,23 @@ def test_the_nonlinear_proof_closes_the_derivation():
     assert nl.note in analyze("vanilla_ns").to_latex()
 
 
-def test_gradients_are_minus_the_field_for_every_builtin():
-    for name in ("vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp"):
-        a = analyze(name)
-        g = steps_by_key(a)["gradients"].values
-        f = a.dynamics.invariant
-        assert (f.a, f.b) == tuple(-x for x in g["grad_phi_d"]), name
-        assert (f.c, f.d) == tuple(-x for x in g["grad_theta_g"]), name
+@pytest.mark.parametrize("name", ["vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp"])
+def test_gradients_are_minus_the_posts_field(name):
+    """-grad_phi L_D and -grad_theta L_G, evaluated at a point, equal the post's fields written out by hand."""
+    steps = steps_by_key(analyze(name))
+    g = steps["gradients"].values
+    z = np.array([[0.3, -0.7, 0.4, 0.2]])
+    phi, theta = z[0, :2], z[0, 2:]
+    point = {NORM_PHI: np.linalg.norm(phi), NORM_THETA: np.linalg.norm(theta), DOT: float(phi @ theta)}
+
+    def value(coef):
+        return float(sp.sympify(coef).subs(point).evalf())
+
+    grad_phi = value(g["grad_phi_d"][0]) * phi + value(g["grad_phi_d"][1]) * theta
+    grad_theta = value(g["grad_theta_g"][0]) * phi + value(g["grad_theta_g"][1]) * theta
+    expected = by_hand(name, z)[0]  # MATH.md's table: (phi', theta')
+    assert np.allclose(-grad_phi, expected[:2], rtol=1e-12, atol=1e-14), name
+    assert np.allclose(-grad_theta, expected[2:], rtol=1e-12, atol=1e-14), name
 
 
 def test_steps_are_frozen_records():
@@ -284,3 +303,66 @@ def test_cli_latex_bad_input_exits_2_with_one_line(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("stability latex: error:") and "\n" not in err
+
+
+# -- steps hold SymPy objects; the Markdown renderer ------------------------------------------
+def test_field_step_holds_the_posts_eq7_as_sympy():
+    """The equations are data: the right side of eq. (7) is a SymPy expression equal to the post's."""
+    field = steps_by_key(analyze("vanilla_ns"))["field"]
+    (phi_eq, theta_eq) = field.equations
+    assert phi_eq.tag == "7" and theta_eq.tag is None
+    # MATH.md: phi' = -sigma(theta.phi) theta, theta' = (1 - sigma(theta.phi)) phi.
+    assert symbolic_equal(phi_eq.rhs.as_expr(), -sigmoid(DOT) * THETA_VEC)
+    assert symbolic_equal(theta_eq.rhs.as_expr(), (1 - sigmoid(DOT)) * PHI_VEC)
+
+
+def test_second_order_step_holds_eq9_as_sympy():
+    (eq,) = steps_by_key(analyze("vanilla_ns"))["second_order"].equations
+    assert eq.relation == "≈" and eq.tag == "9"
+    assert symbolic_equal(eq.rhs.as_expr(), -THETA_VEC / 4)  # theta'' = -theta/4, the post's eq. (9)
+
+
+def test_markdown_shows_mathematics_as_mathematics():
+    md = to_markdown(analyze("vanilla_ns"), nonlinear=True)
+    # the post's eqs. (8) and (9), in MathJax displays with their numbers at the end of the row
+    assert r"\dot{\boldsymbol{\varphi}} &\approx -\boldsymbol{\theta}/2 \qquad \text{(8)}" in md
+    assert r"\ddot{\boldsymbol{\theta}} &\approx -\boldsymbol{\theta}/4 \qquad \text{(9)}" in md
+    assert md.count("$$\n\\begin{aligned}") == md.count("\\end{aligned}\n$$") >= 6
+    assert r"\tag" not in md  # aligned (MathJax, KaTeX) takes no \tag
+    # no SymPy str() output anywhere: no Python powers, no function names, no ASCII invariants
+    for token in ("**2", "sigmoid(", "theta.phi", "|phi|", "|theta|", "sqrt("):
+        assert token not in md, token
+    # inline maths is balanced: an even number of $ outside the displays
+    inline = "".join(part for i, part in enumerate(md.split("$$")) if i % 2 == 0)
+    assert inline.count("$") % 2 == 0
+
+
+def test_markdown_of_a_general_variant_uses_components():
+    phi, theta = symbols(1)
+    md = to_markdown(analyze(Variant("bilinear", phi[0] * theta[0], -phi[0] * theta[0], phi=phi, theta=theta)))
+    assert r"\dot{\varphi} &= - \theta" in md and r"\boldsymbol" not in md.split("**Dirac losses.**")[1]
+
+
+# -- discrete time --------------------------------------------------------------------------------
+H = sp.Rational(1, 10)
+
+
+def test_discrete_derivation_shows_the_update_map_and_the_unit_circle():
+    a = analyze("vanilla_ns", optimizer="simgd", lr=H)
+    steps = steps_by_key(a)
+    assert "second_order" not in steps and "nonlinear" not in steps and "update_map" in steps
+    # By hand: simgd is z+ = z + h F(z), so M = I + h J with J's block [[0, -1/2], [1/2, 0]].
+    assert steps["update_map"].values["block"] == sp.Matrix([[1, -H / 2], [H / 2, 1]])
+    # its eigenvalues 1 +- i h/2 have modulus sqrt(1 + h^2/4) > 1: unstable (numpy as the referee)
+    rho = max(abs(np.linalg.eigvals(np.array([[1, -0.05], [0.05, 1]]))))
+    assert steps["eigenvalues"].values["spectral_radius"] == sp.sqrt(401) / 20
+    assert abs(float(steps["eigenvalues"].values["spectral_radius"]) - rho) < 1e-14
+    assert "modulus above 1" in steps["verdict"].text
+    field = equations(steps["field"])
+    assert r"F_{\boldsymbol{\varphi}} &= -\sigma" in field and r"\dot" not in field  # a map has no time derivative
+
+
+def test_discrete_document_compiles(tmp_path):
+    tex = analyze("wgan_gp", params={"c": 0}, optimizer="momentum", lr=H).to_latex()
+    assert r"\rho(M)" in tex
+    compile_latex(tex, tmp_path, "momentum")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import sympy
 from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.figure import Figure
 
 from stability import InvalidParameterError, UnknownNameError, analyze
 from stability.cli import main
@@ -135,14 +136,52 @@ def test_ema_plot_raw_against_average(run):
 
 
 def test_functions_draw_into_a_given_axes(run, vanilla):
-    from matplotlib.figure import Figure
-
     fig = Figure()
-    axes = fig.subplots(1, 3)
-    assert P.theta_plane(run, ax=axes[0]) is fig
-    assert P.eigenvalue_plot(vanilla, ax=axes[1]) is fig
-    assert P.ema_plot(run, ax=axes[2]) is fig
-    assert len(fig.axes) == 3
+    axes = fig.subplots(2, 3)
+    assert P.theta_plane(run, ax=axes[0, 0]) is fig
+    assert P.eigenvalue_plot(vanilla, ax=axes[0, 1]) is fig
+    assert P.ema_plot(run, ax=axes[0, 2]) is fig
+    assert P.distance_plot(run, ax=axes[1, 0]) is fig
+    assert P.phase_portrait(analyze("gan_qp", dim=1), ax=axes[1, 1], resolution=21) is fig
+    assert P.draw_eigenvalues(P.eigenvalue_points(vanilla), ax=axes[1, 2]) is fig
+    assert len(fig.axes) == 6 and all(ax.has_data() for ax in fig.axes)
+
+
+def test_phase_grid_is_the_field_on_a_grid():
+    """Computation without drawing: WGAN-GP with c = 0 in dimension 1 is phi' = -theta - phi/5, theta' = phi."""
+    g = P.phase_grid(analyze("wgan_gp", params={"c": 0}, dim=1), lim=0.5, resolution=5)
+    assert np.allclose(g.d_phi, -g.theta - g.phi / 5, rtol=0, atol=1e-15)
+    assert np.allclose(g.d_theta, g.phi, rtol=0, atol=1e-15)
+    assert g.phi.min() == -0.5 and g.theta.max() == 0.5
+
+
+def _vertical_axis(ax) -> bool:
+    return any(np.allclose(line.get_xdata(), 0) and len(line.get_xdata()) == 2 for line in ax.lines)
+
+
+def _unit_circle(ax) -> bool:
+    for line in ax.lines:
+        x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+        if len(x) > 100 and np.allclose(x**2 + y**2, 1, atol=1e-12) and x.min() < -0.99 and y.max() > 0.99:
+            return True
+    return False
+
+
+def test_eigenvalue_plot_of_a_map_draws_the_unit_circle():
+    # simgd at h = 1/10: M = I + h J, eigenvalues 1 +- i/20 (by hand), judged by the unit circle
+    ax = P.eigenvalue_plot(analyze("vanilla_ns", optimizer="simgd", lr=0.1)).axes[0]
+    assert _unit_circle(ax) and not _vertical_axis(ax)
+    (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert np.allclose(sorted(map(tuple, points.get_offsets())), [(1, -0.05), (1, 0.05)])
+    lo, hi = ax.get_xlim()
+    assert lo <= -1 and hi >= 1.05  # the whole circle and the eigenvalues are in view
+    assert "eigenvalues of $M$" in ax.get_title() and "simgd" in ax.get_title()
+
+
+def test_eigenvalue_plot_of_a_flow_draws_the_imaginary_axis():
+    ax = P.eigenvalue_plot(analyze("gan_qp")).axes[0]
+    assert _vertical_axis(ax) and not _unit_circle(ax)
+    assert "eigenvalues of $J$" in ax.get_title()
 
 
 def test_plot_dispatch_and_unknown_kind(vanilla):

@@ -21,7 +21,10 @@ from scipy.integrate import solve_ivp
 from stability import InvalidParameterError, Variant, Verification, analyze, symbols
 from stability.cli import main
 from stability.cli.verify_cmd import Progress
-from stability.numerics.verify import TOLERANCES, _verdict
+from stability.numerics.agreement import Seen, judge
+from stability.numerics.outcomes import Agreement
+from stability.numerics.predict import Prediction
+from stability.numerics.verify import TOLERANCES
 
 BUILTINS = ("vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp")
 
@@ -242,22 +245,29 @@ def test_a_linear_centre_that_the_nonlinear_terms_destabilise_is_not_a_disagreem
     assert "inconclusive" in v.explanation
 
 
+def _verdict(classification, behaviour, rate, frequency, p_rate, p_freq, tol, moved, total, start):
+    """The rules of ``judge`` called with the figures of a run (a whole turn seen in the window)."""
+    seen = Seen(behaviour, rate, frequency, turns=1, window=100.0, moved=moved, total=total, start=start)
+    p = Prediction(rate=p_rate, frequencies=() if p_freq is None else (p_freq,))
+    return judge(classification, seen, p, tol)
+
+
 def test_verdict_rules_report_disagreement():
     tol = TOLERANCES
     ok, text = _verdict("stable", "oscillates", None, 0.5, 0.1, 0.5, tol, 0, 8, 0.5)
-    assert not ok and "predicts exponential convergence" in text
+    assert ok is Agreement.DISAGREES and "predicts exponential convergence" in text
     ok, text = _verdict("stable", "converges", 0.2, 0.5, 0.1, 0.5, tol, 0, 8, 0.5)
-    assert not ok and "rate do not match" in text
+    assert ok is Agreement.DISAGREES and "rate do not match" in text
     ok, _ = _verdict("center", "singular", None, 0.5, 0.0, 0.5, tol, 8, 8, 0.5)
-    assert not ok
+    assert ok is Agreement.INCONCLUSIVE  # stopped at a singularity: the numerics cannot confirm it
     ok, _ = _verdict("non-hyperbolic", "singular", None, None, 0.0, 0.0, tol, 8, 8, 0.5)
-    assert not ok
+    assert ok is Agreement.INCONCLUSIVE
     ok, text = _verdict("center", "converges", 0.1, 0.7, 0.0, 0.5, tol, 0, 8, 0.5)
-    assert not ok and "does not match" in text
+    assert ok is Agreement.DISAGREES and "does not match" in text
     ok, _ = _verdict("unstable", "converges", 0.1, 0.5, -0.1, 0.5, tol, 0, 8, 1e-6)
-    assert not ok
+    assert ok is Agreement.DISAGREES
     ok, text = _verdict("non-differentiable", "diverges", None, None, None, None, tol, 8, 8, 0.5)
-    assert ok and "numerics decide" in text
+    assert ok is Agreement.AGREES and "numerics decide" in text
 
 
 # ----------------------------------------------------------------------------- the record and bad input

@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..render.report import build_report
+    from ..report import build_report
 
     out = Path(args.output)
     if out.exists() and not out.is_dir():

@@ -20,22 +20,24 @@ What is measured depends on what was proved:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import sympy as sp
 
 from ..errors import InvalidParameterError
-from ..model.functions import NUMPY_FUNCTIONS
 from ..theory.lyapunov import R, S, U
+from .field import invariants, numeric_function
+from .measure import FLOOR, exponential_rate, fit_power_law, measure_frequency, relative_drift
+from .records import Record
 
 _TOL = {"rtol": 1e-7, "atol": 1e-10}
 
 __all__ = ["Check", "Confirmation", "confirm", "fit_power_law", "measure_frequency"]
 
 
-@dataclass(frozen=True)
-class Check:
+@dataclass(frozen=True, eq=False, slots=True)
+class Check(Record):
     """One prediction against its measurement."""
 
     name: str
@@ -49,8 +51,8 @@ class Check:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {pred}measured {self.measured:.6g}  {self.detail}"
 
 
-@dataclass(frozen=True)
-class Confirmation:
+@dataclass(frozen=True, eq=False, slots=True)
+class Confirmation(Record):
     """The checks run for one :class:`~stability.theory.nonlinear.NonlinearVerdict`."""
 
     verdict: str
@@ -81,56 +83,13 @@ class Confirmation:
             "verdict": self.verdict,
             "dim": self.dim,
             "ok": self.ok,
-            "checks": [c.__dict__ for c in self.checks],
+            "checks": [asdict(c) for c in self.checks],
             "note": self.note,
         }
 
 
 # --------------------------------------------------------------------------- measurements
-def fit_power_law(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Fit ``y = C (t + t0)^(-p)`` (t0 >= 0 scanned on a log grid); return ``(p, t0)``."""
-    t, y = np.asarray(t, float), np.asarray(y, float)
-    keep = (t > 0) & (y > 0) & np.isfinite(y)
-    t, y = t[keep], y[keep]
-    best = (np.inf, 0.0, 0.0)
-    for t0 in np.concatenate([[0.0], np.geomspace(1e-2, t[-1], 200)]):
-        x = np.log(t + t0)
-        slope, icpt = np.polyfit(x, np.log(y), 1)
-        res = float(np.sum((np.log(y) - (slope * x + icpt)) ** 2))
-        if res < best[0]:
-            best = (res, -slope, t0)
-    return best[1], best[2]
-
-
-def measure_frequency(times: np.ndarray, phi: np.ndarray, theta: np.ndarray) -> float:
-    """Angular frequency of phi in the plane of the last (phi, theta), from its unwrapped angle."""
-    e1 = phi[-1] / np.linalg.norm(phi[-1])
-    w = theta[-1] - (theta[-1] @ e1) * e1
-    if np.linalg.norm(w) < 1e-12 * np.linalg.norm(theta[-1]) or phi.shape[1] < 2:
-        return float("nan")
-    e2 = w / np.linalg.norm(w)
-    angle = np.unwrap(np.arctan2(phi @ e2, phi @ e1))
-    return float(abs(np.polyfit(times, angle, 1)[0]))
-
-
-def _evaluator(expr: sp.Expr, analysis):
-    """A NumPy function of the states (K, m, 2n) for an expression in invariants or components."""
-    n = analysis.dim
-    if expr.free_symbols & {R, S, U}:
-        f = sp.lambdify((R, S, U), expr, modules=[NUMPY_FUNCTIONS, "numpy"])
-
-        def ev(z):
-            phi, theta = z[..., :n], z[..., n:]
-            return f(np.linalg.norm(phi, axis=-1), np.linalg.norm(theta, axis=-1), np.sum(phi * theta, axis=-1))
-
-        return ev
-    f = sp.lambdify(analysis.state, expr, modules=[NUMPY_FUNCTIONS, "numpy"])
-    return lambda z: f(*np.moveaxis(z, -1, 0))
-
-
-def _invariants(z, n):
-    phi, theta = z[..., :n], z[..., n:]
-    return np.linalg.norm(phi, axis=-1), np.linalg.norm(theta, axis=-1), np.sum(phi * theta, axis=-1)
+# (the routines themselves live in stability.numerics.measure, shared with verify)
 
 
 def _rel(pred: float, meas: float) -> float:
@@ -139,19 +98,11 @@ def _rel(pred: float, meas: float) -> float:
 
 # --------------------------------------------------------------------------- the checks
 def _witness_states(nl, eps: float, rng) -> np.ndarray:
-    n = nl.dim
-    region = nl.chetaev.region if nl.chetaev is not None else ""
-    e = np.zeros(n)
-    e[0] = 1.0
-    f = np.zeros(n)
-    f[min(1, n - 1)] = 1.0
-    if region == "theta.phi > 0":
-        return np.array([np.concatenate([eps * e, eps * e])])
-    if region == "theta.phi < 0":
-        return np.array([np.concatenate([eps * e, -eps * e])])
-    if region in ("phi != 0", "theta != 0"):
-        return np.array([np.concatenate([eps * e, eps * f]), np.concatenate([eps * e, -eps * e])])
-    x = rng.standard_normal((3, 2 * n))
+    """Chetaev's escaping starts (its ``starts`` directions) at distance ``eps``; random states without them."""
+    che = nl.chetaev
+    if che is not None and che.starts:
+        return eps * np.array(che.states(nl.dim), dtype=float)
+    x = rng.standard_normal((3, 2 * nl.dim))
     return eps * x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
@@ -171,11 +122,8 @@ def _exponential(nl, a, samples, seed, t_end):
     z, t = tr.norm, tr.summary_times
     ratio = float(np.max(z[:, -1] / z[:, 0]))
     checks = [Check("converges: max |z(T)|/|z(0)|", None, ratio, ratio < 1e-3, f"T = {t_end:g}")]
-    rates = []
-    for k in range(z.shape[0]):
-        m = (t > t_end / 4) & (z[k] > 1e-10)
-        if m.sum() > 10:
-            rates.append(-np.polyfit(t[m], np.log(z[k][m]), 1)[0])
+    late = t > t_end / 4
+    rates = [exponential_rate(t[late], z[k][late]) for k in range(z.shape[0]) if (z[k][late] > FLOOR).sum() > 10]
     meas = float(np.median(rates))
     checks.append(Check("exponential rate of |z|", rate, meas, _rel(rate, meas) < 0.15, "log-linear fit"))
     return checks
@@ -194,8 +142,8 @@ def _power(nl, a, samples, seed, t_end):
     checks.append(
         Check("power-law exponent p of |z| ~ (t+t0)^-p", p, meas, _rel(p, meas) < 0.15, "sub-exponential: fit t0, p")
     )
-    rates = [-np.polyfit(t[t > t_end / 2], np.log(z[k][t > t_end / 2]), 1)[0] for k in range(z.shape[0])]
-    late = float(np.median(rates))
+    second = t > t_end / 2
+    late = float(np.median([exponential_rate(t[second], z[k][second]) for k in range(z.shape[0])]))
     checks.append(
         Check("no exponential decay: late log-linear rate", None, late, late < 0.01, "rate of an exp fit, last half")
     )
@@ -205,8 +153,7 @@ def _power(nl, a, samples, seed, t_end):
 def _conserved(nl, a, q, samples, seed, t_end):
     t_end = t_end or 50.0
     tr = a.simulate(_states(a.dim, samples, seed, 0.5), t_end, dt=t_end / 1000, warn=False, **_TOL)
-    values = _evaluator(q, a)(tr.states)
-    drift = float(np.max(np.abs(values - values[:, :1]) / np.abs(values[:, :1])))
+    drift = relative_drift(numeric_function(q, a)(tr.states))
     return [Check(f"conserved {q}", 0.0, drift, drift < 1e-5, f"max relative drift over T = {t_end:g}")]
 
 
@@ -217,7 +164,7 @@ def _orbit(nl, a, orbit, samples, seed, t_end):
     n = a.dim
     tail = tr.times >= 0.8 * t_end
     checks = []
-    r, s, u = _invariants(tr.states[:, -1], n)
+    r, s, u = invariants(tr.states[:, -1], n)
     for k in range(tr.samples):
         values = {R: sp.Float(r[k]), S: sp.Float(s[k]), U: sp.Float(u[k])}
         for lhs, rhs in orbit.conditions.items():

@@ -65,10 +65,11 @@ class Cutoff(Record):
     @property
     def summary(self) -> str:
         """One sentence: which budget ran out and where."""
-        return (
-            f"the step budget ({self.budget}) ran out at t = {self.reached:.6g}: the shared step size collapsed, "
-            "typically because a trajectory approaches a singularity of the field"
-        )
+        if self.reason == CutoffReason.MAX_STEPS:
+            why = "the run is long for this budget, or the shared step size collapsed near a singularity of the field"
+        else:
+            why = "the shared step size collapsed, typically because a trajectory approaches a singularity of the field"
+        return f"the step budget ({self.budget}) ran out at t = {self.reached:.6g}: {why}"
 
     @property
     def note(self) -> str:
@@ -132,6 +133,7 @@ class Trajectories(Record):
     _ema_grid: Mapping[float, NDArray[np.float64]] = field(default_factory=dict, repr=False)
     _ema_final: Mapping[float, NDArray[np.float64]] = field(default_factory=dict, repr=False)
     norm: NDArray[np.float64] = field(init=False, repr=False, compare=False)
+    _cut_short: NDArray[np.bool_] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("times", "states", "x0", "final", "status", "stop_time", "summary_times", "phi_norm"):
@@ -142,6 +144,8 @@ class Trajectories(Record):
         object.__setattr__(self, "_ema_grid", FrozenMap({b: frozen(v) for b, v in self._ema_grid.items()}))
         object.__setattr__(self, "_ema_final", FrozenMap({b: frozen(v) for b, v in self._ema_final.items()}))
         object.__setattr__(self, "norm", frozen(np.hypot(self.phi_norm, self.theta_norm)))
+        cut = (self.status == Status.STEP_UNDERFLOW) & (self.stop_time == self.times[-1])
+        object.__setattr__(self, "_cut_short", frozen(cut if self.cutoff is not None else np.zeros_like(cut)))
 
     # -- shapes and views --------------------------------------------------------
     @property
@@ -184,9 +188,7 @@ class Trajectories(Record):
 
     def cut_short(self) -> NDArray[np.bool_]:
         """``(K,)`` True for the trajectories still running when the step budget ended the run."""
-        if self.cutoff is None:
-            return np.zeros(self.samples, dtype=bool)
-        return (self.status == Status.STEP_UNDERFLOW) & (self.stop_time == self.t_end)
+        return self._cut_short
 
     def failures(self) -> list[dict]:
         """The trajectories that stopped early: ``[{index, status, stop_time, state, message}, ...]``."""

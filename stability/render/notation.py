@@ -17,7 +17,7 @@ coefficients first), :class:`PlusMinus`, :class:`Multiplicity`, :class:`Gradient
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from typing import Any
 
 import sympy as sp
@@ -40,6 +40,7 @@ __all__ = [
     "Collection",
     "SetUnion",
     "Gradient",
+    "Subscript",
     "Equation",
     "RELATION_NAMES",
 ]
@@ -79,7 +80,8 @@ Prose = tuple[Segment, ...]
 
 
 def prose(*parts: Any) -> Prose:
-    """Prose from parts: strings become :class:`Text`, segments stay, anything else is :class:`Math`.
+    """Prose from parts: strings become :class:`Text`, segments stay, tuples are groups of parts,
+    anything else (a SymPy object, a notation record) is :class:`Math`.
 
     >>> import sympy as sp
     >>> prose("x is ", sp.Integer(1), ".")
@@ -93,11 +95,16 @@ def prose(*parts: Any) -> Prose:
             out.append(Text(part))
         elif isinstance(part, Text | Math | Code | Strong):
             out.append(part)
-        elif isinstance(part, tuple) and all(isinstance(p, Text | Math | Code | Strong) for p in part):
-            out.extend(part)
+        elif isinstance(part, tuple | list):  # a group of parts (e.g. an optional clause)
+            out.extend(prose(*part))
         else:
             out.append(Math(part))
     return tuple(out)
+
+
+def _sympify(x: Any) -> Any:
+    """SymPy objects and numbers as SymPy; notation records (dataclasses) as they are."""
+    return x if is_dataclass(x) else sp.sympify(x)
 
 
 # -- notation SymPy has no object for -----------------------------------------------------------
@@ -115,7 +122,7 @@ class Combination:
     terms: tuple[tuple[Any, Any], ...]
 
     def __post_init__(self):
-        object.__setattr__(self, "terms", tuple((sp.sympify(c), sp.sympify(b)) for c, b in self.terms))
+        object.__setattr__(self, "terms", tuple((sp.sympify(c), _sympify(b)) for c, b in self.terms))
 
     def as_expr(self) -> sp.Expr:
         """The combination as one SymPy expression."""
@@ -163,6 +170,14 @@ class SetUnion:
     """A union of sets each given by equations, ``{x = 0, y = z} ∪ ...``."""
 
     pieces: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class Subscript:
+    """``base`` with a formula as subscript, e.g. the field's component ``F_phi``."""
+
+    base: str
+    index: Any
 
 
 @dataclass(frozen=True)

@@ -28,21 +28,33 @@ kind              figure
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from matplotlib.animation import FuncAnimation, PillowWriter
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
 
 from ..errors import InvalidParameterError, UnknownNameError
+from ..model.post import POST_DT, POST_T_END, post_initial_state, post_t_end
+from ..numerics.simulate import numeric_field
+from ..verdicts import TimeDomain
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = [
     "KINDS",
     "theta_plane",
+    "theta_plane_pair",
     "phase_portrait",
+    "phase_grid",
+    "PhaseGrid",
     "eigenvalue_plot",
+    "eigenvalue_points",
+    "EigenvaluePoints",
+    "draw_eigenvalues",
     "distance_plot",
     "ema_plot",
     "animate_theta_plane",
@@ -56,36 +68,13 @@ __all__ = [
 #: The figure kinds of :func:`plot` (and of ``stability plot --kind``).
 KINDS = ("theta", "phase", "eigenvalues", "distance", "ema")
 
-#: The post's integration times (its figure script): vanilla 100, WGAN 10, WGAN-GP and GAN-QP 40.
-POST_T_END: Mapping[str, float] = {
-    "vanilla_ns": 100.0,
-    "vanilla_sat": 100.0,
-    "wgan": 10.0,
-    "wgan_gp": 40.0,
-    "gan_qp": 40.0,
-}
-DEFAULT_T_END = 40.0
-DEFAULT_DT = 0.01
+DEFAULT_DT = POST_DT
 EQUILIBRIUM_STYLE = {"s": 40, "color": "red", "zorder": 5}
 
 
 # ----------------------------------------------------------------------------------------
 # Computation (no matplotlib)
 # ----------------------------------------------------------------------------------------
-def post_initial_state(dim: int = 2) -> np.ndarray:
-    """The post's starting point ``(phi_1, phi_2, theta_1, theta_2) = (0.1, 0.2, 0.2, 0.1)``.
-
-    Other dimensions repeat the pattern: ``phi = (0.1, 0.2, 0.1, ...)``,
-    ``theta = (0.2, 0.1, 0.2, ...)``; ``dim = 1`` gives ``(phi, theta) = (0.1, 0.2)``.
-
-    >>> post_initial_state(2).tolist()
-    [0.1, 0.2, 0.2, 0.1]
-    """
-    phi = np.where(np.arange(dim) % 2 == 0, 0.1, 0.2)
-    theta = np.where(np.arange(dim) % 2 == 0, 0.2, 0.1)
-    return np.concatenate([phi, theta])
-
-
 def post_experiment(analysis, x0=None, t_end: float | None = None, dt: float = DEFAULT_DT, **options):
     """Simulate ``analysis`` as the post does: from :func:`post_initial_state`, for ``POST_T_END``.
 
@@ -99,7 +88,7 @@ def post_experiment(analysis, x0=None, t_end: float | None = None, dt: float = D
     if x0 is None:
         x0 = post_initial_state(analysis.dim)
     if t_end is None:
-        t_end = POST_T_END.get(analysis.variant.name, DEFAULT_T_END)
+        t_end = post_t_end(analysis.variant.name)
     return analysis.simulate(x0, t_end, dt=dt, **options)
 
 
@@ -111,6 +100,10 @@ def _label(analysis, *, dim: bool = True) -> str:
     items += [
         f"L2 ${weights.get(k, k)} = {v}$" if k == "l2" else f"{k} = {v}" for k, v in analysis.regularizers.items()
     ]
+    if analysis.time_domain is TimeDomain.DISCRETE:
+        lr = analysis.lr
+        rate = f"$h = {lr.d}$" if lr.equal else f"$h_d = {lr.d}$, $h_g = {lr.g}$"
+        items.append(f"{analysis.optimizer.name}, {rate}")
     if dim:
         items.append(f"$n = {analysis.dim}$")
     return analysis.variant.name + (f" ({', '.join(items)})" if items else "")
@@ -119,8 +112,6 @@ def _label(analysis, *, dim: bool = True) -> str:
 def _axes(ax: Axes | None, figsize=(6, 6)) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax
-    from matplotlib.figure import Figure
-
     fig = Figure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
 
@@ -202,6 +193,57 @@ def theta_plane(tr, *, ax: Axes | None = None, index: int = 0, title: str | None
     return fig
 
 
+def theta_plane_pair(left, right, titles: tuple[str, str] | None = None, *, figsize=(11, 5.5)) -> Figure:
+    """Two theta-plane trajectories side by side (e.g. a variant and its mitigation), on one figure.
+
+    >>> from stability import analyze
+    >>> runs = [analyze(k).simulate([0.1, 0.2, 0.2, 0.1], 2.0, dt=0.05) for k in ("gan_qp", "vanilla_ns")]
+    >>> len(theta_plane_pair(*runs, ("a", "b")).axes)
+    2
+    """
+    fig = Figure(figsize=figsize, layout="constrained")
+    for ax, tr, title in zip(fig.subplots(1, 2), (left, right), titles or (None, None)):
+        theta_plane(tr, ax=ax, title=title)
+    return fig
+
+
+@dataclass(frozen=True)
+class PhaseGrid:
+    """The field sampled on a square grid of the (phi, theta) plane; NaN where it is not finite."""
+
+    phi: np.ndarray
+    theta: np.ndarray
+    d_phi: np.ndarray
+    d_theta: np.ndarray
+    lim: float
+
+
+def phase_grid(analysis, lim: float = 1.0, resolution: int = 101) -> PhaseGrid:
+    r"""The field of a dimension-1 analysis on a ``resolution`` x ``resolution`` grid of :math:`[-lim, lim]^2`.
+
+    >>> from stability import analyze
+    >>> g = phase_grid(analyze("gan_qp", dim=1), lim=0.5, resolution=3)
+    >>> g.d_theta[0].tolist()  # theta' = phi along the bottom row
+    [-0.5, 0.0, 0.5]
+    """
+    if analysis.dim != 1:
+        raise InvalidParameterError(
+            f"a phase portrait needs dim = 1 (the (phi, theta) plane); this analysis has dim = {analysis.dim}. "
+            "Use analyze(..., dim=1), or --dim 1 on the command line"
+        )
+    lim = float(lim)
+    if not np.isfinite(lim) or lim <= 0:
+        raise InvalidParameterError(f"lim must be a positive number; got {lim!r}")
+    f = numeric_field(analysis)
+    grid = np.linspace(-lim, lim, resolution)
+    P, T = np.meshgrid(grid, grid)
+    with np.errstate(all="ignore"):
+        Z = f(np.column_stack([P.ravel(), T.ravel()]))
+    U, V = Z[:, 0].reshape(P.shape), Z[:, 1].reshape(P.shape)
+    bad = ~(np.isfinite(U) & np.isfinite(V))
+    return PhaseGrid(P, T, np.where(bad, np.nan, U), np.where(bad, np.nan, V), lim)
+
+
 def phase_portrait(
     analysis,
     *,
@@ -222,47 +264,50 @@ def phase_portrait(
     >>> fig.axes[0].get_title().splitlines()[-1]
     'equilibrium: center'
     """
-    if analysis.dim != 1:
-        raise InvalidParameterError(
-            f"a phase portrait needs dim = 1 (the (phi, theta) plane); this analysis has dim = {analysis.dim}. "
-            "Use analyze(..., dim=1), or --dim 1 on the command line"
-        )
-    from ..numerics.simulate import numeric_field
-
-    lim = float(lim)
-    if not np.isfinite(lim) or lim <= 0:
-        raise InvalidParameterError(f"lim must be a positive number; got {lim!r}")
-    f = numeric_field(analysis)
-    grid = np.linspace(-lim, lim, resolution)
-    P, T = np.meshgrid(grid, grid)
-    with np.errstate(all="ignore"):
-        Z = f(np.column_stack([P.ravel(), T.ravel()]))
-    U, V = Z[:, 0].reshape(P.shape), Z[:, 1].reshape(P.shape)
-    bad = ~(np.isfinite(U) & np.isfinite(V))
-    U, V = np.where(bad, np.nan, U), np.where(bad, np.nan, V)
+    g = phase_grid(analysis, lim, resolution)
     fig, ax = _axes(ax)
-    speed = np.hypot(U, V)
-    ax.streamplot(P, T, U, V, density=density, color=speed, cmap="viridis", linewidth=0.8, arrowsize=0.9)
+    speed = np.hypot(g.d_phi, g.d_theta)
+    ax.streamplot(
+        g.phi, g.theta, g.d_phi, g.d_theta, density=density, color=speed, cmap="viridis", linewidth=0.8, arrowsize=0.9
+    )
     if trajectories is not None:
         for k in range(trajectories.samples):
             ax.plot(trajectories.phi[k, :, 0], trajectories.theta[k, :, 0], color="tab:orange", lw=1.2)
     ax.scatter([0], [0], **EQUILIBRIUM_STYLE)
-    ax.set_xlim(-lim, lim)
-    ax.set_ylim(-lim, lim)
+    ax.set_xlim(-g.lim, g.lim)
+    ax.set_ylim(-g.lim, g.lim)
     ax.set_aspect("equal")
     ax.set_xlabel(r"$\varphi$ (discriminator)")
     ax.set_ylabel(r"$\theta$ (generator)")
-    detail = (
-        ""
-        if analysis.detail in (analysis.classification,) or analysis.classification == "non-differentiable"
-        else f" ({analysis.detail})"
-    )
-    ax.set_title(title or f"{_label(analysis)}\nequilibrium: {analysis.classification}{detail}")
+    ax.set_title(title or f"{_label(analysis)}\nequilibrium: {_verdict(analysis)}")
     return fig
 
 
-def _numeric_eigenvalues(analysis) -> list[tuple[complex, int]]:
-    out = []
+def _verdict(analysis) -> str:
+    cls, detail = str(analysis.classification), str(analysis.detail)
+    return cls if cls in ("non-differentiable", detail) or not detail else f"{cls} ({detail})"
+
+
+@dataclass(frozen=True)
+class EigenvaluePoints:
+    """The spectrum to draw: numeric eigenvalues, their multiplicities, and the time domain
+    (which decides the stability boundary: the imaginary axis for a flow, the unit circle for a map)."""
+
+    values: tuple[complex, ...]
+    multiplicities: tuple[int, ...]
+    time_domain: TimeDomain = TimeDomain.CONTINUOUS
+    matrix: str = "J"
+
+
+def eigenvalue_points(analysis) -> EigenvaluePoints:
+    """The eigenvalues of ``analysis`` as numbers (refused while they depend on symbolic parameters).
+
+    >>> from stability import analyze
+    >>> p = eigenvalue_points(analyze("gan_qp"))
+    >>> sorted(v.imag for v in p.values), p.multiplicities, str(p.time_domain)
+    ([-1.0, 1.0], (2, 2), 'continuous')
+    """
+    values, mults = [], []
     for value, mult in analysis.eigenvalues.items():
         if value.free_symbols:
             names = ", ".join(sorted(str(s) for s in value.free_symbols))
@@ -270,51 +315,71 @@ def _numeric_eigenvalues(analysis) -> list[tuple[complex, int]]:
                 f"the eigenvalues depend on the symbolic parameters {names}; give numbers to plot them "
                 "(e.g. params={'lam': 0.1}, or --param lam=0.1)"
             )
-        out.append((complex(value.evalf()), int(mult)))
-    return out
+        values.append(complex(value.evalf()))
+        mults.append(int(mult))
+    domain = TimeDomain(analysis.time_domain)
+    return EigenvaluePoints(tuple(values), tuple(mults), domain, "M" if domain is TimeDomain.DISCRETE else "J")
+
+
+def draw_eigenvalues(points: EigenvaluePoints, *, ax: Axes | None = None, title: str | None = None) -> Figure:
+    """Draw a spectrum in the complex plane, with the stability boundary of its time domain.
+
+    For a flow: the real and the imaginary axis, the stable left half-plane shaded. For a map:
+    the real axis and the unit circle, the stable open disc shaded. Multiplicities are annotated.
+    """
+    fig, ax = _axes(ax, figsize=(6, 5))
+    discrete = points.time_domain is TimeDomain.DISCRETE
+    ax.axhline(0, color="0.6", lw=0.8, zorder=0)
+    z = np.array(points.values, dtype=complex)
+    r = max(float(np.max(np.abs(z))) if z.size else 1.0, 1e-3) * 1.35
+    if discrete:
+        r = max(r, 1.25)
+        angle = np.linspace(0.0, 2.0 * np.pi, 361)
+        ax.plot(np.cos(angle), np.sin(angle), color="0.4", lw=0.9, zorder=1, label="unit circle")
+        ax.add_patch(Circle((0.0, 0.0), 1.0, color="tab:green", alpha=0.06, zorder=0))
+    else:
+        ax.axvline(0, color="0.6", lw=0.8, zorder=0)
+        ax.axvspan(-r, 0, color="tab:green", alpha=0.06, zorder=0)
+    ax.set_xlabel(r"Re $\mu$")
+    ax.set_ylabel(r"Im $\mu$")
+    ax.set_xlim(-r, r)
+    ax.set_ylim(-r, r)
+    ax.set_aspect("equal")
+    if z.size:
+        ax.scatter(z.real, z.imag, s=60, color="tab:blue", zorder=4)
+        for v, m in zip(points.values, points.multiplicities):
+            ax.annotate(f"×{m}", (v.real, v.imag), xytext=(7, 5), textcoords="offset points", fontsize=11)
+    else:
+        what = "the update" if discrete else "the field"
+        ax.text(
+            0.5,
+            0.5,
+            f"no Jacobian at the equilibrium:\n{what} is not differentiable there",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=11,
+        )
+    if title:
+        ax.set_title(title)
+    return fig
 
 
 def eigenvalue_plot(analysis, *, ax: Axes | None = None, title: str | None = None) -> Figure:
-    """Eigenvalues of the Jacobian at the equilibrium in the complex plane, multiplicities annotated.
+    """Eigenvalues of the linearisation at the equilibrium in the complex plane, multiplicities annotated.
 
-    Draws the two axes as thin lines and the eigenvalues as one scatter; a variant without a
-    Jacobian gets an empty plane that says why.
+    The Jacobian ``J`` of the field for gradient flow (boundary: the imaginary axis), the Jacobian
+    ``M`` of the update map for a discrete analysis (boundary: the unit circle); a variant without
+    a Jacobian gets an empty plane that says why.
 
     >>> from stability import analyze
     >>> fig = eigenvalue_plot(analyze("vanilla_ns"))
     >>> sorted(t.get_text() for t in fig.axes[0].texts)
     ['×2', '×2']
     """
-    values = _numeric_eigenvalues(analysis)
-    fig, ax = _axes(ax, figsize=(6, 5))
-    ax.axhline(0, color="0.6", lw=0.8, zorder=0)
-    ax.axvline(0, color="0.6", lw=0.8, zorder=0)
-    ax.set_xlabel(r"Re $\mu$")
-    ax.set_ylabel(r"Im $\mu$")
-    if values:
-        z = np.array([v for v, _ in values])
-        ax.scatter(z.real, z.imag, s=60, color="tab:blue", zorder=4)
-        r = max(float(np.max(np.abs(z))), 1e-3) * 1.35
-        for v, m in values:
-            ax.annotate(f"×{m}", (v.real, v.imag), xytext=(7, 5), textcoords="offset points", fontsize=11)
-        ax.set_xlim(-r, r)
-        ax.set_ylim(-r, r)
-        ax.set_aspect("equal")
-        ax.axvspan(-r, 0, color="tab:green", alpha=0.06, zorder=0)
-    else:
-        ax.set_xlim(-1, 1)
-        ax.set_ylim(-1, 1)
-        ax.text(
-            0.5,
-            0.5,
-            "no Jacobian at the equilibrium:\nthe field is not differentiable there",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=11,
-        )
-    ax.set_title(title or f"{_label(analysis)}\neigenvalues of $J$: {analysis.classification}")
-    return fig
+    points = eigenvalue_points(analysis)
+    heading = title or f"{_label(analysis)}\neigenvalues of ${points.matrix}$: {analysis.classification}"
+    return draw_eigenvalues(points, ax=ax, title=heading)
 
 
 def distance_plot(runs, *, ax: Axes | None = None, index: int = 0, title: str | None = None) -> Figure:
@@ -385,8 +450,6 @@ def animate_theta_plane(tr, path, *, index: int = 0, frames: int = 80, fps: int 
 
     Returns the path written.
     """
-    from matplotlib.animation import FuncAnimation, PillowWriter
-
     index = _check_index(tr, index)
     fig = theta_plane(tr, index=index)
     fig.canvas.draw()  # lay out once, then freeze the layout: re-running it per frame is slow

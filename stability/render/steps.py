@@ -34,6 +34,7 @@ STEP_KEYS = (
     "field",
     "linearization",
     "singular",
+    "update_map",
     "second_order",
     "eigenvalues",
     "verdict",
@@ -86,8 +87,9 @@ class Step:
 
     @property
     def latex(self) -> str:
-        """The equations as one ``align*`` environment (empty string if there are none)."""
-        if not self.equations:
+        """The equations as one ``align*`` environment (empty if there are none, or if a proof, which states
+        them itself, takes their place)."""
+        if not self.equations or self.proof:
             return ""
         return "\\begin{align*}\n" + " \\\\\n".join(self.rows) + "\n\\end{align*}"
 

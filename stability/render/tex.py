@@ -16,8 +16,8 @@ page typeset mathematics with it.
 from __future__ import annotations
 
 import re
-from dataclasses import is_dataclass
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import is_dataclass
 from typing import Any
 
 import sympy as sp
@@ -188,10 +188,20 @@ class TexPrinter(LatexPrinter):
 
     def _print_Determinant(self, expr):
         arg = expr.arg
-        return rf"\det {self._print(arg)}" if arg.is_Symbol else rf"\det\left({self._print(arg)}\right)"
+        plain = isinstance(arg, sp.MatrixSymbol)
+        return rf"\det {self._print(arg)}" if plain else rf"\det\left({self._print(arg)}\right)"
 
     def _print_Trace(self, expr):
         return rf"\operatorname{{tr}} {self._print(expr.arg)}"
+
+    def _print_MatMul(self, expr):
+        scalar, rest = expr.as_coeff_matrices()
+        if len(rest) == 1 and isinstance(rest[0], sp.Identity):  # c I_n, the coefficient first, as the post
+            return combination([(scalar, self._print(rest[0]))], self._print)
+        return super()._print_MatMul(expr)
+
+    def _print_ZeroMatrix(self, expr):
+        return "0"
 
     def _print_MatrixBase(self, expr):
         rows = [" & ".join(self._print(x) for x in expr.row(i)) for i in range(expr.rows)]
@@ -245,8 +255,12 @@ class TexPrinter(LatexPrinter):
         pieces = [r"\{" + r",\ ".join(self._print(x) for x in piece) + r"\}" for piece in expr.pieces]
         return r" \cup ".join(pieces) or r"\emptyset"
 
+    def _print_Subscript(self, expr):
+        return f"{expr.base}_{{{self._print(expr.index)}}}"
+
     def _print_Gradient(self, expr):
-        return rf"\nabla_{{{self._print(expr.wrt)}}} {self._print(expr.of)}"
+        of = self._print(expr.of)
+        return rf"\nabla_{{{self._print(expr.wrt)}}} " + (rf"\left({of}\right)" if expr.of == DOT else of)
 
     def _print_Equation(self, expr):
         return inline(expr, self)
@@ -272,9 +286,12 @@ def _printer(printer: TexPrinter | int | None) -> TexPrinter:
 
 def _qualifier(items: Iterable[Any], printer: TexPrinter) -> str:
     """The items after an equation: text as ``\\text{}``, consecutive formulas separated by commas."""
+    items = list(items)
     out, previous_math = "", False
-    for item in items:
+    for i, item in enumerate(items):
         is_text = isinstance(item, Text)
+        if is_text and i + 1 < len(items) and not item.text.endswith(" "):
+            item = Text(item.text + " ")  # the space before the formula that follows, inside \text
         tex = printer._print(item)
         if out:
             out += r",\ " if previous_math and not is_text else " "

@@ -517,14 +517,21 @@ class _Trial:
 
 _ORTHOGONAL, _OPPOSITE, _EQUAL = ((1, 0), (0, 1)), ((1, 0), (-1, 0)), ((1, 0), (1, 0))
 _TRIALS = (
-    _Trial(R**2, sp.StrictGreaterThan(R, 0, evaluate=False), (-1, 1), S, "phi0 small and nonzero",
-           (_ORTHOGONAL, _OPPOSITE)),
-    _Trial(S**2, sp.StrictGreaterThan(S, 0, evaluate=False), (-1, 1), R, "theta0 small and nonzero",
-           (_ORTHOGONAL, _OPPOSITE)),
-    _Trial(U, sp.StrictGreaterThan(U, 0), (0, 1), None, "phi0 = theta0 = eps e (collinear, theta.phi > 0)",
-           (_EQUAL,)),
-    _Trial(-U, sp.StrictLessThan(U, 0), (-1, 0), None, "phi0 = -theta0 = eps e (collinear, theta.phi < 0)",
-           (_OPPOSITE,)),
+    _Trial(
+        R**2, sp.StrictGreaterThan(R, 0, evaluate=False), (-1, 1), S, "phi0 small and nonzero", (_ORTHOGONAL, _OPPOSITE)
+    ),
+    _Trial(
+        S**2,
+        sp.StrictGreaterThan(S, 0, evaluate=False),
+        (-1, 1),
+        R,
+        "theta0 small and nonzero",
+        (_ORTHOGONAL, _OPPOSITE),
+    ),
+    _Trial(U, sp.StrictGreaterThan(U, 0), (0, 1), None, "phi0 = theta0 = eps e (collinear, theta.phi > 0)", (_EQUAL,)),
+    _Trial(
+        -U, sp.StrictLessThan(U, 0), (-1, 0), None, "phi0 = -theta0 = eps e (collinear, theta.phi < 0)", (_OPPOSITE,)
+    ),
 )
 
 

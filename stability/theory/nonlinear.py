@@ -1,9 +1,11 @@
 """The nonlinear verdict: stability of phi = theta = 0 decided by proof, or "undecided".
 
-Where the linearisation is a centre, non-hyperbolic, or missing, the verdict comes from a
-certificate, searched in this order:
+The verdict comes from the first of these that applies:
 
-1. the linearisation itself when decisive (Lyapunov's indirect method, Hartman-Grobman);
+1. the linearisation, when decisive (Lyapunov's indirect method, Hartman-Grobman): every
+   eigenvalue in the open left half-plane gives local exponential asymptotic stability with the
+   rate ``-max Re(lambda)``, one in the right half-plane instability. This is settled before any
+   search, in every dimension; a bounded LaSalle search may then add that the attraction is global;
 2. Lyapunov candidates (the energy ``|phi|^2 + |theta|^2``, the weighted energy whose linear
    cross terms cancel, the solution of the Lyapunov equation of the 2x2 block): dV/dt is
    computed exactly and its sign *proved* (:mod:`stability.theory.signs`); ``dV/dt = 0``
@@ -12,13 +14,15 @@ certificate, searched in this order:
 3. Chetaev functions for instability;
 4. the link between dimensions: the dimension-1 dynamics is the restriction of the
    n-dimensional one to collinear states, an invariant subspace (unstable in dim 1 =>
-   unstable in every dim; asymptotically stable for n >= 2 => in dim 1).
+   unstable in every dim; asymptotically stable for n >= 2 => in dim 1);
+5. with a ``reanalyze`` callable, symbolic parameters of unknown sign are split into cases.
 
 Periodic rotations (``|phi|``, ``|theta|``, ``theta.phi`` constant) are found exactly
 (:mod:`stability.theory.orbits`). Nothing is sampled: what cannot be proved is "undecided".
+Every search runs under a time limit (:mod:`stability.timeout`).
 
 >>> from stability import analyze
->>> nl = analyze("vanilla_ns", dim=2).nonlinear
+>>> nl = analyze_nonlinear(analyze("vanilla_ns", dim=2))
 >>> nl.verdict, nl.by_dim["n = 1"], nl.orbits[0].frequency
 ('stable', 'asymptotically-stable', 1/2)
 """
@@ -26,16 +30,18 @@ Periodic rotations (``|phi|``, ``|theta|``, ``theta.phi`` constant) are found ex
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import sympy as sp
 
 from ..errors import StabilityError
 from ..timeout import TimeLimitExceeded, call_with_time_limit
+from ..verdicts import Classification, Convergence, Method, NonlinearStability
 from .lyapunov import (
+    Candidate,
     Chetaev,
     InvariantSet,
     InvariantSystem,
@@ -51,13 +57,48 @@ from .lyapunov import (
     leading_order,
 )
 from .orbits import PeriodicOrbit, rotation_orbits
-from .signs import Sign, prove_sign
+from .signs import DNF, Rule, Sign, prove_sign
 
-__all__ = ["NonlinearVerdict", "analyze_nonlinear", "zero_dnf", "NONLINEAR_VERDICTS"]
+__all__ = [
+    "NonlinearVerdict",
+    "Reanalyze",
+    "analyze_nonlinear",
+    "zero_dnf",
+    "closed_sign",
+    "NONLINEAR_VERDICTS",
+    "TIME_BUDGET",
+    "EXTRAS_BUDGET",
+]
 
-NONLINEAR_VERDICTS = ("asymptotically-stable", "stable", "unstable", "undecided")
+#: The nonlinear verdicts, in order (the members of :class:`~stability.verdicts.NonlinearStability`).
+NONLINEAR_VERDICTS = tuple(NonlinearStability)
 DIM1, DIMN = "n = 1", "n >= 2"
 _R0, _S0 = sp.Symbol("|phi|", nonnegative=True), sp.Symbol("|theta|", nonnegative=True)
+
+#: Time budget (seconds) of the certificate search for one dimension class; past it the verdict is "undecided".
+TIME_BUDGET = 60
+#: Time budget (seconds) of each addition that cannot change the verdict (orbits, conserved
+#: quantities, the global LaSalle strengthening of a decisive linearisation).
+EXTRAS_BUDGET = 10
+
+_ASYMPTOTIC, _STABLE = NonlinearStability.ASYMPTOTICALLY_STABLE, NonlinearStability.STABLE
+_UNSTABLE, _UNDECIDED = NonlinearStability.UNSTABLE, NonlinearStability.UNDECIDED
+#: Failures of an exact computation that make a step inconclusive (never a wrong verdict).
+_FAILURES = (
+    TimeLimitExceeded,
+    Undecided,
+    StabilityError,
+    NotImplementedError,
+    sp.PolynomialError,
+    ValueError,
+    TypeError,
+)
+
+#: ``reanalyze(params=..., regularizers=...)``: the nonlinear verdict of the same variant in the same
+#: dimension with these parameter values and regulariser weights (mappings name -> SymPy value).
+Reanalyze = Callable[..., "NonlinearVerdict"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,50 +106,59 @@ class NonlinearVerdict:
     """The nonlinear stability of the origin, with the certificate that proves it.
 
     Attributes:
-        verdict: "asymptotically-stable", "stable" (Lyapunov-stable, not asymptotically),
-            "unstable", or "undecided".
+        verdict: a :class:`~stability.verdicts.NonlinearStability`: "asymptotically-stable", "stable"
+            (Lyapunov-stable, not asymptotically), "unstable", or "undecided".
         dim: the dimension n of the analysis this verdict is for.
-        method: "linearization", "lasalle", "conserved", "chetaev", "dimension", "cases" or "none".
+        method: a :class:`~stability.verdicts.Method`: "linearization", "lyapunov", "lasalle",
+            "conserved", "chetaev", "dimension", "cases" or "none".
         reason: the argument in plain English.
         V, dV: the Lyapunov (or Chetaev) function and its derivative along the field, in
             ``|phi|``, ``|theta|``, ``theta.phi`` (components for non-invariant fields).
-        proof: the steps of the sign proof of dV/dt.
+        proof: the steps of the sign proof of dV/dt, in plain words.
+        zeros: where dV/dt vanishes, a disjunction of conjunctions of equations ``e = 0``
+            (``((),)``: everywhere), the norms allowed to be 0.
         invariant_set: LaSalle's largest invariant set in ``{dV/dt = 0}``, as text.
         conserved: quantities with time derivative identically 0.
         orbits: periodic rotations (n >= 2), with radius, frequency and stability.
-        convergence: "exponential", "sub-exponential" or None (not asymptotically stable or unknown).
+        convergence: a :class:`~stability.verdicts.Convergence` ("exponential", "sub-exponential")
+            or None (not asymptotically stable, or unknown).
         decay_rate: the exponential rate (``|z| ~ exp(-rate t)``) where exponential.
         decay_exponent: p in ``|z| ~ t^(-p)`` predicted for sub-exponential convergence
             (averaging dV/dt's leading term over the linear rotation).
         witness: for instability, initial states near the origin that escape.
         lyapunov_stable: True if Lyapunov stability is proved even when the verdict is undecided.
+        globally: True when asymptotic stability is proved global (LaSalle, V radially unbounded,
+            the origin the only invariant set in {dV/dt = 0}).
         by_dim: the verdict in dimension 1 and in dimension n >= 2.
         dim_note: when (and why) the verdict differs between n = 1 and n >= 2.
         conditions: for symbolic parameters, the condition under which each verdict holds.
         linear: the linearisation's classification.
-        sign, invariant, chetaev: the structured certificate (proved sign of dV/dt, LaSalle's
-            set, Chetaev data) behind the text, used for the LaTeX proof.
+        sign, invariant, chetaev: the structured certificate (proved sign of dV/dt with its proof
+            steps, LaSalle's set, Chetaev data) behind the text, used for the LaTeX proof.
+        analysis: the analysis this verdict is for (read by the numerical confirmation).
     """
 
-    verdict: str
+    verdict: NonlinearStability
     dim: int
-    method: str
+    method: Method
     reason: str
     V: sp.Expr | None = None
     dV: sp.Expr | None = None  # noqa: N815 - the usual name
     proof: tuple[str, ...] = ()
+    zeros: DNF | None = None
     invariant_set: str | None = None
     conserved: tuple[sp.Expr, ...] = ()
     orbits: tuple[PeriodicOrbit, ...] = ()
-    convergence: str | None = None
+    convergence: Convergence | None = None
     decay_rate: sp.Expr | None = None
     decay_exponent: sp.Expr | None = None
     witness: str | None = None
     lyapunov_stable: bool | None = None
-    by_dim: Mapping[str, str] = field(default_factory=dict)
+    globally: bool = False
+    by_dim: Mapping[str, NonlinearStability] = field(default_factory=dict)
     dim_note: str = ""
-    conditions: Mapping[str, sp.Basic] = field(default_factory=dict)
-    linear: str = ""
+    conditions: Mapping[NonlinearStability, sp.Basic] = field(default_factory=dict)
+    linear: Classification | str = ""
     sign: Sign | None = field(default=None, repr=False)
     invariant: InvariantSet | None = field(default=None, repr=False)
     chetaev: Chetaev | None = field(default=None, repr=False)
@@ -136,6 +186,7 @@ class NonlinearVerdict:
             "decay_exponent": s(self.decay_exponent),
             "witness": self.witness,
             "lyapunov_stable": self.lyapunov_stable,
+            "globally": self.globally,
             "by_dim": dict(self.by_dim),
             "dim_note": self.dim_note,
             "conditions": {k: str(v) for k, v in self.conditions.items()},
@@ -156,8 +207,9 @@ class NonlinearVerdict:
         for o in self.orbits:
             lines.append(wrap("orbit: " + o.describe()))
         if self.convergence:
-            rate = self.decay_rate if self.convergence == "exponential" else self.decay_exponent
-            what = "rate" if self.convergence == "exponential" else "|z| ~ t^(-p), p ="
+            exponential = self.convergence is Convergence.EXPONENTIAL
+            rate = self.decay_rate if exponential else self.decay_exponent
+            what = "rate" if exponential else "|z| ~ t^(-p), p ="
             lines.append(f"  convergence: {self.convergence}" + (f" ({what} {rate})" if rate is not None else ""))
         if self.witness:
             lines.append(f"  escaping initial states: {self.witness}")
@@ -177,19 +229,81 @@ class NonlinearVerdict:
         cert = f", V={self.V}" if self.V is not None else ""
         return f"NonlinearVerdict({self.verdict!r}, dim={self.dim}, method={self.method!r}{cert}; {dims})"
 
-    def to_latex(self) -> str:
-        """A short proof in LaTeX (amsmath only): V, dV/dt, the argument, the conclusion."""
-        from ..render.proof import latex_proof
 
-        return latex_proof(self)
+@dataclass(frozen=True)
+class _Finding:
+    """The verdict for one dimension class, before it becomes a :class:`NonlinearVerdict`."""
 
-    latex_proof = to_latex
+    verdict: NonlinearStability
+    method: Method
+    reason: str
+    V: sp.Expr | None = None
+    dV: sp.Expr | None = None  # noqa: N815
+    proof: tuple[str, ...] = ()
+    zeros: DNF | None = None
+    invariant_set: str | None = None
+    invariant: InvariantSet | None = None
+    sign: Sign | None = None
+    chetaev: Chetaev | None = None
+    convergence: Convergence | None = None
+    decay_rate: sp.Expr | None = None
+    decay_exponent: sp.Expr | None = None
+    witness: str | None = None
+    lyapunov_stable: bool | None = None
+    globally: bool = False
+    conserved: tuple[sp.Expr, ...] = ()
+    orbits: tuple[PeriodicOrbit, ...] = ()
 
-    def confirm(self, **options):
-        """Check this verdict numerically; see :func:`stability.numerics.confirm.confirm`."""
-        from ..numerics.confirm import confirm
 
-        return confirm(self, **options)
+def _with_certificate(target: _Finding, source: _Finding, **changes) -> _Finding:
+    """``target`` carrying ``source``'s certificate (function, proof, invariant set, rates), then ``changes``."""
+    return replace(
+        target,
+        V=source.V,
+        dV=source.dV,
+        proof=source.proof,
+        zeros=source.zeros,
+        invariant_set=source.invariant_set,
+        invariant=source.invariant,
+        sign=source.sign,
+        chetaev=source.chetaev,
+        convergence=source.convergence,
+        decay_rate=source.decay_rate,
+        decay_exponent=source.decay_exponent,
+        globally=source.globally,
+        **changes,
+    )
+
+
+def _record(
+    record: type[NonlinearVerdict], a, f: _Finding, by_dim: Mapping[str, NonlinearStability], note: str
+) -> NonlinearVerdict:
+    return record(
+        verdict=f.verdict,
+        dim=a.dim,
+        method=f.method,
+        reason=f.reason,
+        V=f.V,
+        dV=f.dV,
+        proof=f.proof,
+        zeros=f.zeros,
+        invariant_set=f.invariant_set,
+        conserved=f.conserved,
+        orbits=f.orbits,
+        convergence=f.convergence,
+        decay_rate=f.decay_rate,
+        decay_exponent=f.decay_exponent,
+        witness=f.witness,
+        lyapunov_stable=f.lyapunov_stable,
+        globally=f.globally,
+        by_dim=MappingProxyType(dict(by_dim)),
+        dim_note=note,
+        linear=a.classification,
+        sign=f.sign,
+        invariant=f.invariant,
+        chetaev=f.chetaev,
+        analysis=a,
+    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -197,21 +311,41 @@ def wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent)
 
 
-def zero_dnf(dv: sp.Expr) -> tuple[tuple[sp.Expr, ...], ...] | None:
+def _attempt(fn: Callable[[], T], seconds: float, on_failure: Callable[[BaseException], T]) -> T:
+    """``fn()`` within ``seconds``; a failure of the exact computation gives ``on_failure(exc)``.
+
+    A :class:`TimeLimitExceeded` of an enclosing, tighter limit is not ours to absorb: it propagates.
+    """
+    try:
+        return call_with_time_limit(fn, seconds)
+    except TimeLimitExceeded as exc:
+        if exc.seconds != seconds:
+            raise
+        return on_failure(exc)
+    except _FAILURES as exc:
+        return on_failure(exc)
+
+
+def closed_sign(dv: sp.Expr) -> Sign | None:
+    """The proved sign of ``dv`` with the norms allowed to be 0 (its zero set includes phi = 0, theta = 0).
+
+    The proof is made with nonnegative copies of ``|phi|``, ``|theta|`` and returned in the
+    package's symbols, so each step holds on the closed domain.
+    """
+    if not dv.free_symbols & {R, S, U}:
+        return prove_sign(dv)
+    sign = prove_sign(dv.xreplace({R: _R0, S: _S0}), (_R0, _S0, U))
+    return None if sign is None else sign.xreplace({_R0: R, _S0: S})
+
+
+def zero_dnf(dv: sp.Expr) -> DNF | None:
     """Where ``dv`` vanishes, norms allowed to be 0: a disjunction of conjunctions of ``e = 0``."""
-    if dv.free_symbols & {R, S, U}:
-        sign = prove_sign(dv.xreplace({R: _R0, S: _S0}), (_R0, _S0, U))
-        back = {_R0: R, _S0: S}
-    else:
-        sign, back = prove_sign(dv), {}
-    if sign is None:
-        return None
-    return tuple(tuple(e.xreplace(back) for e in conj) for conj in sign.zeros)
+    sign = closed_sign(dv)
+    return None if sign is None else sign.zeros
 
 
-def _zero_text(system, dv: sp.Expr) -> str:
+def _zero_text(zeros: DNF | None) -> str:
     """Where dV/dt vanishes, in words."""
-    zeros = zero_dnf(dv)
     if zeros is None or zeros == ((),):
         return "everywhere"
     if zeros == ():
@@ -239,136 +373,210 @@ def _conserved(system) -> tuple[sp.Expr, ...]:
     return tuple(q for q in (R**2, S**2, U, R**2 + S**2) if system.lie(q) == 0)
 
 
-def _decay(a, system, dv) -> tuple[str | None, sp.Expr | None, sp.Expr | None]:
-    """(convergence, exponential rate, power-law exponent) for an asymptotically stable origin."""
-    if a.classification == "stable" and a.spectrum is not None:
-        reals = [p.real for p in a.spectrum.parts]
-        rate = -sp.Max(*reals) if all(x.is_number for x in reals) else None  # symbolic: left to the spectrum
-        return "exponential", rate, None
-    if a.differentiable and a.classification in ("center", "non-hyperbolic"):
-        lead = leading_order(system, dv) if dv is not None else None
-        p = sp.Rational(1, lead[0] - 2) if lead and lead[0] > 2 else None
-        return "sub-exponential", None, p
-    return None, None, None
+def _linear_rate(a) -> sp.Expr | None:
+    """``-max Re(lambda)``, the exponential rate of a Hurwitz linearisation (exact, possibly symbolic).
+
+    None when the real parts cannot be ordered exactly (the verdict does not need the rate).
+    """
+    parts = a.spectrum.parts if a.spectrum is not None else ()
+    if not parts:
+        return None
+    try:
+        return -sp.Max(*[p.real for p in parts])
+    except (ValueError, TypeError):  # e.g. a real part written with I (casus irreducibilis): not comparable
+        return None
 
 
-# --------------------------------------------------------------------------- one dimension class
-def _lyapunov_attempt(a, system, label: str) -> dict | None:
-    """Try each candidate; return the fields of a verdict, or None."""
+def _sub_exponential(a, system, dv) -> tuple[Convergence | None, sp.Expr | None]:
+    """(convergence, power-law exponent) of an asymptotically stable origin with a centre-like linearisation."""
+    if not (a.differentiable and a.classification in (Classification.CENTER, Classification.NON_HYPERBOLIC)):
+        return None, None
+    lead = leading_order(system, dv) if dv is not None else None
+    p = sp.Rational(1, lead[0] - 2) if lead and lead[0] > 2 else None
+    return Convergence.SUB_EXPONENTIAL, p
+
+
+def _sign_proof(cand: Candidate, dv: sp.Expr, sign: Sign, zero: str, *, decreasing: bool) -> tuple[str, ...]:
+    """The plain-text proof that V is a Lyapunov function (``decreasing``) or a repelling one."""
+    proof = [f"{cand.origin}; V is positive definite" + (" and radially unbounded" if decreasing else "")]
+    if sign.form is not None and sign.form != dv:
+        proof.append(f"dV/dt = {sign.form}")
+    proof += [step.text for step in sign.steps if step.rule is not Rule.REWRITE]
+    proof.append(f"hence dV/dt {'<=' if decreasing else '>='} 0, with equality exactly where {zero}")
+    return tuple(proof)
+
+
+# --------------------------------------------------------------------------- the linearisation
+def _linear_finding(a) -> _Finding | None:
+    """The verdict of a decisive linearisation (Lyapunov's indirect method), or None."""
+    if a.classification == Classification.STABLE:
+        rate = _linear_rate(a)
+        text = (
+            "The linearisation is decisive: every eigenvalue of the Jacobian at the origin has negative real "
+            "part, so by Lyapunov's indirect method (Hartman-Grobman) the origin is locally exponentially "
+            "asymptotically stable" + (f" (rate {rate})." if rate is not None else ".")
+        )
+        return _Finding(
+            _ASYMPTOTIC,
+            Method.LINEARIZATION,
+            text,
+            convergence=Convergence.EXPONENTIAL,
+            decay_rate=rate,
+            lyapunov_stable=True,
+        )
+    if a.classification == Classification.UNSTABLE:
+        text = (
+            "The linearisation is decisive: the Jacobian at the origin has an eigenvalue with positive "
+            "real part, so by Lyapunov's indirect method (Hartman-Grobman) the origin is unstable."
+        )
+        return _Finding(_UNSTABLE, Method.LINEARIZATION, text, lyapunov_stable=False)
+    return None
+
+
+def _strengthen(a, system, linear: _Finding) -> _Finding:
+    """A decisive linearisation, plus LaSalle's proof that the attraction is global when one is found in time."""
+    if linear.verdict is not _ASYMPTOTIC:
+        return linear
+    found = _attempt(lambda: _lyapunov_attempt(a, system), EXTRAS_BUDGET, lambda exc: None)
+    if found is None or not found.globally:
+        return linear
+    return replace(
+        linear,
+        reason=linear.reason + " Moreover, globally: " + found.reason,
+        V=found.V,
+        dV=found.dV,
+        proof=found.proof,
+        zeros=found.zeros,
+        invariant_set=found.invariant_set,
+        invariant=found.invariant,
+        sign=found.sign,
+        globally=True,
+    )
+
+
+# --------------------------------------------------------------------------- Lyapunov and LaSalle
+def _conserved_finding(system, cand: Candidate) -> _Finding:
+    text = (
+        f"{cand.origin}. Its derivative along the field is identically 0: V is a conserved, positive "
+        "definite quantity. Each trajectory stays on its level set {V = V(z0)}: the origin is "
+        "Lyapunov-stable (sublevel sets are invariant neighbourhoods) but not asymptotically stable "
+        "(V keeps its positive initial value)."
+    )
+    if system.dim1:
+        text += (
+            " In dimension 1 the phase plane is filled with the closed level curves of V, free of "
+            "equilibria other than the origin: every other orbit is periodic."
+        )
+    proof = ("dV/dt = 0 identically (the terms cancel exactly)",)
+    return _Finding(_STABLE, Method.CONSERVED, text, V=cand.V, dV=sp.S.Zero, proof=proof, lyapunov_stable=True)
+
+
+def _try_candidate(a, system, cand: Candidate, continuous: bool) -> _Finding | None:
+    """The verdict ``cand`` proves (possibly only Lyapunov stability: "undecided"), or None."""
+    dv = system.lie(cand.V)
+    if dv == 0:
+        return _conserved_finding(system, cand)
+    closed = closed_sign(dv)  # on the closed domain: the proof shown, and where dV/dt = 0
+    sign = closed if closed is not None else prove_sign(dv, system.quadratic_symbols)
+    if sign is None:
+        return None
+    if sign.nonnegative and sign.sign > 0 and continuous:
+        return _repeller(system, cand, dv, sign, None if closed is None else closed.zeros)
+    if not sign.nonpositive:
+        return None
+    return _lasalle(a, system, cand, dv, sign, None if closed is None else closed.zeros, continuous)
+
+
+def _lyapunov_attempt(a, system) -> _Finding | None:
+    """Try each candidate: the first conclusive verdict, else the last partial one, else None."""
     continuous = a.linearization.equilibrium is True
     partial = None
     for cand in candidates(system, a.block):
-        dv = system.lie(cand.V)
-        base = {"V": cand.V, "dV": dv}
-        if dv == 0:
-            text = (
-                f"{cand.origin}. Its derivative along the field is identically 0: V is a conserved, positive "
-                "definite quantity. Each trajectory stays on its level set {V = V(z0)}: the origin is "
-                "Lyapunov-stable (sublevel sets are invariant neighbourhoods) but not asymptotically stable "
-                "(V keeps its positive initial value)."
-            )
-            if system.dim1:
-                text += (
-                    " In dimension 1 the phase plane is filled with the closed level curves of V, free of "
-                    "equilibria other than the origin: every other orbit is periodic."
-                )
-            proof = ("dV/dt = 0 identically (the terms cancel exactly)",)
-            return base | {"verdict": "stable", "method": "conserved", "reason": text, "proof": proof}
-        sign = prove_sign(dv, system.quadratic_symbols if isinstance(system, InvariantSystem) else None)
-        if sign is not None and sign.nonnegative and sign.sign > 0 and continuous:
-            repeller = _repeller(system, cand, dv, sign)
-            if repeller is not None:
-                return repeller
+        found = _try_candidate(a, system, cand, continuous)
+        if found is None:
             continue
-        if sign is None or not sign.nonpositive:
+        if found.verdict is _UNDECIDED:
+            partial = found
             continue
-        zero = _zero_text(system, dv)
-        proof = [f"{cand.origin}; V is positive definite and radially unbounded"]
-        if sign.form is not None and sign.form != dv:
-            proof.append(f"dV/dt = {sign.form}")
-        proof += [f for f in sign.facts if not f.startswith("rewritten as")]
-        proof.append(f"hence dV/dt <= 0, with equality exactly where {zero}")
-        base |= {"proof": tuple(proof), "lyapunov_stable": True, "sign": sign}
-        if not continuous:
-            partial = base | {
-                "verdict": "undecided",
-                "method": "lyapunov",
-                "reason": "dV/dt <= 0 makes the origin Lyapunov-stable, but the field is discontinuous at the "
-                "origin, so LaSalle's invariance principle does not apply: asymptotic stability is undecided.",
-            }
-            continue
-        try:
-            inv = largest_invariant_set(system, dv, zero)
-        except Undecided as exc:
-            partial = base | {
-                "verdict": "undecided",
-                "method": "lyapunov",
-                "reason": f"dV/dt <= 0 makes the origin Lyapunov-stable; LaSalle's largest invariant set in "
-                f"{{dV/dt = 0}} could not be computed ({exc}), so asymptotic stability is undecided.",
-            }
-            continue
-        base |= {"invariant_set": _set_text(inv), "invariant": inv}
-        head = f"V = {cand.V} has dV/dt = {dv} <= 0 (see the proof), vanishing exactly where {zero}. "
-        if inv.only_origin:
-            conv, rate, p = _decay(a, system, dv)
-            text = head + (
-                "The largest invariant set inside {dV/dt = 0} is the origin alone "
-                f"({'in dimension 1, ' if system.dim1 else ''}every other point there leaves it), so by "
-                "LaSalle's invariance principle (V radially unbounded) every trajectory converges to the "
-                "origin: it is globally asymptotically stable."
-            )
-            if conv == "sub-exponential":
-                text += " The linearisation is a centre, so the convergence is not exponential" + (
-                    f": averaging the leading term of dV/dt over the rotation gives |z| ~ t^(-{p})." if p else "."
-                )
-            return _lasalle_asymptotic(base, text, conv, rate, p)
-        values = [sp.simplify(cand.V.xreplace(piece)) for piece in inv.pieces]
-        reaching = [v for v in values if v.free_symbols & set(system.variables)]
-        if reaching:
-            text = head + (
-                f"The largest invariant set inside {{dV/dt = 0}} is {_set_text(inv)}: more than the origin. "
-                "On it V is constant, and it holds points arbitrarily close to the origin, whose trajectories "
-                "keep V at its positive value and never converge. So the origin is Lyapunov-stable (V is "
-                "non-increasing) but not asymptotically stable; by LaSalle every trajectory approaches that set."
-            )
-            return base | {"verdict": "stable", "method": "lasalle", "reason": text}
-        v_min = sp.Min(*values)
-        text = head + (
-            f"The largest invariant set inside {{dV/dt = 0}} is {_set_text(inv)}, where V >= {v_min} > 0; "
-            f"inside the sublevel set {{V < {v_min}}} only the origin is invariant, so by LaSalle the origin is "
-            "locally asymptotically stable, attracting at least that set."
-        )
-        conv, rate, p = _decay(a, system, dv)
-        return _lasalle_asymptotic(base, text, conv, rate, p)
+        return found
     return partial
 
 
-def _lasalle_asymptotic(base: dict, text: str, conv, rate, p) -> dict:
-    """The record fields of an asymptotic-stability verdict proved by LaSalle's principle."""
-    return base | {
-        "verdict": "asymptotically-stable",
-        "method": "lasalle",
-        "reason": text,
-        "convergence": conv,
-        "decay_rate": rate,
-        "decay_exponent": p,
-    }
+def _lasalle(a, system, cand: Candidate, dv: sp.Expr, sign: Sign, zeros: DNF | None, continuous: bool) -> _Finding:
+    """dV/dt <= 0: Lyapunov stability, then LaSalle's largest invariant set in {dV/dt = 0} decides the rest."""
+    zero = _zero_text(zeros)
+    proof = _sign_proof(cand, dv, sign, zero, decreasing=True)
+    base = _Finding(
+        _UNDECIDED, Method.LYAPUNOV, "", V=cand.V, dV=dv, proof=proof, zeros=zeros, sign=sign, lyapunov_stable=True
+    )
+    if not continuous:
+        return replace(
+            base,
+            reason="dV/dt <= 0 makes the origin Lyapunov-stable, but the field is discontinuous at the origin, so "
+            "LaSalle's invariance principle does not apply: asymptotic stability is undecided.",
+        )
+    try:
+        inv = largest_invariant_set(system, dv, zero)
+    except Undecided as exc:
+        return replace(
+            base,
+            reason=f"dV/dt <= 0 makes the origin Lyapunov-stable; LaSalle's largest invariant set in "
+            f"{{dV/dt = 0}} could not be computed ({exc}), so asymptotic stability is undecided.",
+        )
+    base = replace(base, invariant_set=_set_text(inv), invariant=inv)
+    head = f"V = {cand.V} has dV/dt = {dv} <= 0 (see the proof), vanishing exactly where {zero}. "
+    if inv.only_origin:
+        return _global_attraction(a, system, base, head)
+    return _beyond_origin(a, system, cand, base, head, inv)
 
 
-def _repeller(system, cand, dv, sign) -> dict | None:
+def _global_attraction(a, system, base: _Finding, head: str) -> _Finding:
+    text = head + (
+        "The largest invariant set inside {dV/dt = 0} is the origin alone "
+        f"({'in dimension 1, ' if system.dim1 else ''}every other point there leaves it), so by "
+        "LaSalle's invariance principle (V radially unbounded) every trajectory converges to the "
+        "origin: it is globally asymptotically stable."
+    )
+    conv, p = _sub_exponential(a, system, base.dV)
+    if conv is Convergence.SUB_EXPONENTIAL:
+        text += " The linearisation is a centre, so the convergence is not exponential" + (
+            f": averaging the leading term of dV/dt over the rotation gives |z| ~ t^(-{p})." if p else "."
+        )
+    return replace(
+        base, verdict=_ASYMPTOTIC, method=Method.LASALLE, reason=text, convergence=conv, decay_exponent=p, globally=True
+    )
+
+
+def _beyond_origin(a, system, cand: Candidate, base: _Finding, head: str, inv: InvariantSet) -> _Finding:
+    """LaSalle's set holds more than the origin: stable if it reaches the origin, else locally attracting."""
+    values = [sp.simplify(cand.V.xreplace(piece)) for piece in inv.pieces]
+    if any(v.free_symbols & set(system.variables) for v in values):
+        text = head + (
+            f"The largest invariant set inside {{dV/dt = 0}} is {_set_text(inv)}: more than the origin. "
+            "On it V is constant, and it holds points arbitrarily close to the origin, whose trajectories "
+            "keep V at its positive value and never converge. So the origin is Lyapunov-stable (V is "
+            "non-increasing) but not asymptotically stable; by LaSalle every trajectory approaches that set."
+        )
+        return replace(base, verdict=_STABLE, method=Method.LASALLE, reason=text)
+    v_min = sp.Min(*values)
+    text = head + (
+        f"The largest invariant set inside {{dV/dt = 0}} is {_set_text(inv)}, where V >= {v_min} > 0; "
+        f"inside the sublevel set {{V < {v_min}}} only the origin is invariant, so by LaSalle the origin is "
+        "locally asymptotically stable, attracting at least that set."
+    )
+    conv, p = _sub_exponential(a, system, base.dV)
+    return replace(base, verdict=_ASYMPTOTIC, method=Method.LASALLE, reason=text, convergence=conv, decay_exponent=p)
+
+
+def _repeller(system, cand: Candidate, dv: sp.Expr, sign: Sign, zeros: DNF | None) -> _Finding | None:
     """dV/dt >= 0 and LaSalle's set {0}: in reversed time the origin attracts everything, so it is unstable."""
-    zero = _zero_text(system, dv)
+    zero = _zero_text(zeros)
     try:
         inv = largest_invariant_set(system, dv, zero)
     except Undecided:
         return None
     if not inv.only_origin:
         return None
-    proof = [f"{cand.origin}; V is positive definite"]
-    if sign.form is not None and sign.form != dv:
-        proof.append(f"dV/dt = {sign.form}")
-    proof += [f for f in sign.facts if not f.startswith("rewritten as")]
-    proof.append(f"hence dV/dt >= 0, with equality exactly where {zero}")
     text = (
         f"V = {cand.V} has dV/dt = {dv} >= 0 (see the proof), vanishing exactly where {zero}, and the largest "
         "invariant set inside {dV/dt = 0} is the origin alone. A trajectory starting at z0 != 0 keeps "
@@ -376,144 +584,144 @@ def _repeller(system, cand, dv, sign) -> dict | None:
         "i.e. the origin, where V = 0: impossible. So every trajectory leaves a neighbourhood of the origin "
         "(in reversed time the origin is globally asymptotically stable): unstable, a repeller."
     )
-    return {
-        "V": cand.V,
-        "dV": dv,
-        "verdict": "unstable",
-        "method": "lasalle",
-        "reason": text,
-        "proof": tuple(proof),
-        "sign": sign,
-        "invariant": inv,
-        "invariant_set": _set_text(inv),
-        "lyapunov_stable": False,
-    }
+    return _Finding(
+        _UNSTABLE,
+        Method.LASALLE,
+        text,
+        V=cand.V,
+        dV=dv,
+        proof=_sign_proof(cand, dv, sign, zero, decreasing=False),
+        zeros=zeros,
+        invariant_set=_set_text(inv),
+        invariant=inv,
+        sign=sign,
+        lyapunov_stable=False,
+    )
 
 
-def _decide(a, system) -> dict:
-    """The verdict fields for one dimension class of ``a`` (system.dim1 tells which)."""
-    out: dict = {"conserved": _conserved(system)}
-    try:
-        out["orbits"] = rotation_orbits(system) if isinstance(system, InvariantSystem) else ()
-    except Undecided:
-        out["orbits"] = ()
-    if a.classification == "stable":
-        conv, rate, _ = _decay(a, system, None)
-        text = (
-            "The linearisation is decisive: every eigenvalue of the Jacobian at the origin has negative real "
-            "part, so by Lyapunov's indirect method (Hartman-Grobman) the origin is locally exponentially "
-            "asymptotically stable" + (f" (rate {rate})." if rate is not None else ".")
-        )
-        extra = _lyapunov_attempt(a, system, "")
-        if extra and extra["verdict"] == "asymptotically-stable" and "globally" in extra["reason"]:
-            text += " Moreover, globally: " + extra["reason"]
-            out |= {k: extra[k] for k in ("V", "dV", "proof", "invariant_set", "sign", "invariant")}
-        return out | {
-            "verdict": "asymptotically-stable",
-            "method": "linearization",
-            "reason": text,
-            "convergence": conv,
-            "decay_rate": rate,
-            "lyapunov_stable": True,
-        }
-    if a.classification == "unstable":
-        return out | {
-            "verdict": "unstable",
-            "method": "linearization",
-            "reason": "The linearisation is decisive: the Jacobian at the origin has an eigenvalue with positive "
-            "real part, so by Lyapunov's indirect method (Hartman-Grobman) the origin is unstable.",
-            "lyapunov_stable": False,
-        }
-    found = _lyapunov_attempt(a, system, "")
-    if found is not None and found["verdict"] != "undecided":
-        return out | found
-    che = chetaev(system)
-    if che is not None:
-        text = (
-            f"Chetaev's theorem with V = {che.V}: V > 0 on {{{che.region}}}, whose boundary contains the origin, "
-            f"and dV/dt > 0 there near the origin (see the proof). Trajectories starting in that region "
-            "arbitrarily close to the origin leave a fixed neighbourhood of it: the origin is unstable."
-        )
-        return out | {
-            "verdict": "unstable",
-            "method": "chetaev",
-            "reason": text,
-            "V": che.V,
-            "dV": che.dV,
-            "proof": che.proof,
-            "witness": che.witness,
-            "lyapunov_stable": False,
-            "chetaev": che,
-        }
-    if found is not None:
-        return out | found
+# --------------------------------------------------------------------------- Chetaev, or nothing
+def _chetaev_finding(che: Chetaev) -> _Finding:
+    text = (
+        f"Chetaev's theorem with V = {che.V}: V > 0 on {{{che.region}}}, whose boundary contains the origin, "
+        "and dV/dt > 0 there near the origin (see the proof). Trajectories starting in that region "
+        "arbitrarily close to the origin leave a fixed neighbourhood of it: the origin is unstable."
+    )
+    return _Finding(
+        _UNSTABLE,
+        Method.CHETAEV,
+        text,
+        V=che.V,
+        dV=che.dV,
+        proof=che.proof,
+        witness=che.witness,
+        lyapunov_stable=False,
+        chetaev=che,
+    )
+
+
+def _no_certificate(a, system) -> _Finding:
     tried = ", ".join(str(c.V) for c in candidates(system, a.block))
     chet = (
         "no Chetaev function was found among |phi|^2, |theta|^2, +-theta.phi"
         if isinstance(system, InvariantSystem)
         else "Chetaev functions are only searched for rotation-invariant fields"
     )
-    return out | {
-        "verdict": "undecided",
-        "method": "none",
-        "reason": f"No certificate found: the sign of dV/dt could not be proved for V in {{{tried}}}, and {chet}. "
+    return _Finding(
+        _UNDECIDED,
+        Method.NONE,
+        f"No certificate found: the sign of dV/dt could not be proved for V in {{{tried}}}, and {chet}. "
         f"(The linearisation is {a.classification}, which does not decide.)",
-    }
+    )
+
+
+def _inconclusive(exc: BaseException) -> _Finding:
+    return _Finding(
+        _UNDECIDED,
+        Method.NONE,
+        f"No certificate: the exact computation did not conclude ({type(exc).__name__}: {exc}).",
+    )
+
+
+def _search(a, system) -> _Finding:
+    """Lyapunov candidates, then Chetaev; a partial Lyapunov result (stability only) if nothing concludes."""
+    found = _lyapunov_attempt(a, system)
+    if found is not None and found.verdict is not _UNDECIDED:
+        return found
+    che = chetaev(system)
+    if che is not None:
+        return _chetaev_finding(che)
+    return found if found is not None else _no_certificate(a, system)
+
+
+def _orbits(system) -> tuple[tuple[PeriodicOrbit, ...], str]:
+    """The periodic rotations, and a note when their search did not conclude."""
+    if not isinstance(system, InvariantSystem):
+        return (), ""
+
+    def failed(exc: BaseException) -> None:
+        return None
+
+    found = _attempt(lambda: rotation_orbits(system), EXTRAS_BUDGET, failed)
+    if found is None:
+        return (), " (The search for periodic rotations did not conclude; none are reported.)"
+    return found, ""
+
+
+def _decide(a, system) -> _Finding:
+    """The verdict for one dimension class of ``a`` (``system.dim1`` tells which)."""
+    linear = _linear_finding(a)  # decisive linearisations need no search
+    conserved = _attempt(lambda: _conserved(system), EXTRAS_BUDGET, lambda exc: ())
+    orbits, orbit_note = _orbits(system)
+    if linear is not None:
+        found = _strengthen(a, system, linear)
+    else:
+        found = _attempt(lambda: _search(a, system), TIME_BUDGET, _inconclusive)
+    return replace(found, conserved=conserved, orbits=orbits, reason=found.reason + orbit_note)
 
 
 # --------------------------------------------------------------------------- dimensions
-_CERTIFICATE = (
-    "V",
-    "dV",
-    "proof",
-    "invariant_set",
-    "convergence",
-    "decay_rate",
-    "decay_exponent",
-    "sign",
-    "invariant",
-    "chetaev",
-)
-
-
-def _transfer(r1: dict, rn: dict) -> tuple[dict, dict]:
+def _transfer(r1: _Finding, rn: _Finding) -> tuple[_Finding, _Finding]:
     """Collinear states are an invariant subspace carrying the dim-1 dynamics."""
-    if r1["verdict"] == "unstable" and rn["verdict"] == "undecided":
-        rn = rn | {
-            "verdict": "unstable",
-            "method": "dimension",
-            "lyapunov_stable": False,
-            "witness": r1.get("witness"),
-            **{k: r1[k] for k in _CERTIFICATE if k in r1},
-            "reason": "States with phi and theta on one line form an invariant subspace (phi' and theta' lie in "
+    if r1.verdict is _UNSTABLE and rn.verdict is _UNDECIDED:
+        rn = _with_certificate(
+            rn,
+            r1,
+            verdict=_UNSTABLE,
+            method=Method.DIMENSION,
+            lyapunov_stable=False,
+            witness=r1.witness,
+            reason="States with phi and theta on one line form an invariant subspace (phi' and theta' lie in "
             "span(phi, theta)), on which the dynamics is the 1-dimensional one, and that is unstable: "
-            + r1["reason"]
+            + r1.reason
             + " The same escaping trajectories exist in every dimension, so the origin is unstable for n >= 2 too.",
-        }
-    if rn["verdict"] == "asymptotically-stable" and r1["verdict"] == "undecided":
-        r1 = r1 | {
-            "verdict": "asymptotically-stable",
-            "method": "dimension",
-            "reason": "The 1-dimensional dynamics is the restriction of the n >= 2 one to collinear states, an "
-            "invariant subspace, and the origin is asymptotically stable for n >= 2: " + rn["reason"],
-            **{k: rn[k] for k in _CERTIFICATE if k in rn},
-        }
-    if r1["verdict"] in ("stable", "unstable") and rn["verdict"] == "undecided" and rn.get("lyapunov_stable"):
-        rn = rn | {
-            "verdict": "stable",
-            "method": "dimension",
-            "reason": rn["reason"] + " It is not asymptotically stable: collinear states form an invariant "
+        )
+    if rn.verdict is _ASYMPTOTIC and r1.verdict is _UNDECIDED:
+        r1 = _with_certificate(
+            r1,
+            rn,
+            verdict=_ASYMPTOTIC,
+            method=Method.DIMENSION,
+            lyapunov_stable=True,
+            reason="The 1-dimensional dynamics is the restriction of the n >= 2 one to collinear states, an "
+            "invariant subspace, and the origin is asymptotically stable for n >= 2: " + rn.reason,
+        )
+    if r1.verdict in (_STABLE, _UNSTABLE) and rn.verdict is _UNDECIDED and rn.lyapunov_stable:
+        rn = replace(
+            rn,
+            verdict=_STABLE,
+            method=Method.DIMENSION,
+            reason=rn.reason + " It is not asymptotically stable: collinear states form an invariant "
             "subspace carrying the 1-dimensional dynamics, which does not converge.",
-        }
+        )
     return r1, rn
 
 
-def _dim_note(r1: dict, rn: dict) -> str:
-    if r1["verdict"] == rn["verdict"]:
-        return f"Same verdict in dimension 1 and in every dimension n >= 2: {r1['verdict']}."
-    note = f"The verdict depends on the dimension: {r1['verdict']} for n = 1, {rn['verdict']} for n >= 2."
-    rotating = [o for o in rn.get("orbits", ()) if o.conditions.get(U) == 0]
-    if rotating and r1["verdict"] == "asymptotically-stable":
+def _dim_note(r1: _Finding, rn: _Finding) -> str:
+    if r1.verdict == rn.verdict:
+        return f"Same verdict in dimension 1 and in every dimension n >= 2: {r1.verdict}."
+    note = f"The verdict depends on the dimension: {r1.verdict} for n = 1, {rn.verdict} for n >= 2."
+    rotating = [o for o in rn.orbits if o.conditions.get(U) == 0]
+    if rotating and r1.verdict is _ASYMPTOTIC:
         note += (
             " In dimension 1, theta.phi = 0 forces phi = 0 or theta = 0, so the set {dV/dt = 0} holds no orbit "
             "but the origin; for n >= 2 it contains rotations with phi orthogonal to theta ("
@@ -524,6 +732,24 @@ def _dim_note(r1: dict, rn: dict) -> str:
     return note
 
 
+def _invariant_verdict(record: type[NonlinearVerdict], a, system: InvariantSystem) -> NonlinearVerdict:
+    """Both dimension classes of a rotation-invariant field, related through the collinear subspace."""
+    r1, rn = _transfer(_decide(a, system), _decide(a, replace(system, dim1=False)))
+    by_dim = {DIM1: r1.verdict, DIMN: rn.verdict}
+    return _record(record, a, r1 if a.dim == 1 else rn, by_dim, _dim_note(r1, rn))
+
+
+def _component_verdict(record: type[NonlinearVerdict], a) -> NonlinearVerdict:
+    found = _decide(a, component_system(a))
+    label = DIM1 if a.dim == 1 else DIMN
+    note = (
+        f"Custom variant defined in components in dimension {a.dim} only; the verdict is for n = {a.dim} "
+        "(no rotation invariance to relate other dimensions)."
+    )
+    return _record(record, a, found, {label: found.verdict}, note)
+
+
+# --------------------------------------------------------------------------- symbolic cases
 def _split_symbols(a) -> list[tuple[str, str, sp.Symbol]]:
     out = []
     for kind, mapping in (("param", a.params), ("reg", a.regularizers)):
@@ -533,9 +759,8 @@ def _split_symbols(a) -> list[tuple[str, str, sp.Symbol]]:
     return out
 
 
-def _cases(a, splits) -> NonlinearVerdict | None:
-    from ..analysis import analyze
-
+def _case_grid(a, splits) -> Iterator[tuple[sp.Boolean, dict, dict]]:
+    """Every combination of sign cases (< 0 where admissible, = 0, > 0): (condition, params, regularizers)."""
     options = []
     for kind, name, sym in splits:
         vals = [(sp.S.Zero, sp.Eq(sym, 0)), (sp.Symbol(sym.name, positive=True), sym > 0)]
@@ -545,34 +770,41 @@ def _cases(a, splits) -> NonlinearVerdict | None:
     combos: list[list] = [[]]
     for kind, name, vals in options:
         combos = [c + [(kind, name, v, cond)] for c in combos for v, cond in vals]
-    results = []
     for combo in combos:
         params = dict(a.params) | {n: v for k, n, v, _ in combo if k == "param"}
         regs = dict(a.regularizers) | {n: v for k, n, v, _ in combo if k == "reg"}
-        sub = analyze(a.variant, a.dim, params=params, regularizers=regs).nonlinear
-        cond = sp.And(*[c for *_, c in combo])
-        results.append((cond, sub))
-    verdicts = {}
+        yield sp.And(*[c for *_, c in combo]), params, regs
+
+
+def _merge_by_dim(results) -> tuple[dict, list[str]]:
+    """The verdict per dimension class over the cases (undecided where they differ), with notes."""
+    by_dim, notes = {}, []
+    for key in (DIM1, DIMN):
+        per_case = [(cond, sub.by_dim[key]) for cond, sub in results if key in sub.by_dim]
+        if not per_case:
+            continue
+        seen = list(dict.fromkeys(v for _, v in per_case))
+        by_dim[key] = seen[0] if len(seen) == 1 else _UNDECIDED
+        if len(seen) > 1:
+            notes.append(f"{key}: " + "; ".join(f"{v} when {cond}" for cond, v in per_case))
+    return by_dim, notes
+
+
+def _cases(record: type[NonlinearVerdict], a, splits, reanalyze: Reanalyze) -> NonlinearVerdict:
+    results = [(cond, reanalyze(params=p, regularizers=r)) for cond, p, r in _case_grid(a, splits)]
+    verdicts: dict[NonlinearStability, list] = {}
     for cond, sub in results:
         verdicts.setdefault(sub.verdict, []).append(cond)
-    conditions = {k: sp.Or(*v) for k, v in verdicts.items()}
-    reason = " ".join(f"When {cond}: {sub.verdict} ({sub.method}). {sub.reason}" for cond, sub in results)
-    by_dim = {}
-    for key in (DIM1, DIMN):
-        seen = {sub.by_dim.get(key) for _, sub in results}
-        by_dim[key] = seen.pop() if len(seen) == 1 else "depends on the parameters"
-    verdict = next(iter(verdicts)) if len(verdicts) == 1 else "undecided"
-    notes = "; ".join(
-        f"when {cond}: {sub.dim_note}" for cond, sub in results if sub.by_dim.get(DIM1) != sub.by_dim.get(DIMN)
-    )
-    return NonlinearVerdict(
-        verdict=verdict,
+    by_dim, dim_notes = _merge_by_dim(results)
+    notes = dim_notes + [f"when {cond}: {sub.dim_note}" for cond, sub in results if len(set(sub.by_dim.values())) > 1]
+    return record(
+        verdict=next(iter(verdicts)) if len(verdicts) == 1 else _UNDECIDED,
         dim=a.dim,
-        method="cases",
-        reason=reason,
+        method=Method.CASES,
+        reason=" ".join(f"When {cond}: {sub.verdict} ({sub.method}). {sub.reason}" for cond, sub in results),
         by_dim=MappingProxyType(by_dim),
-        dim_note=notes or "Same verdict in dimension 1 and n >= 2 in every case.",
-        conditions=MappingProxyType(conditions),
+        dim_note="; ".join(notes) or "Same verdict in dimension 1 and n >= 2 in every case.",
+        conditions=MappingProxyType({k: sp.Or(*v) for k, v in verdicts.items()}),
         linear=a.classification,
         analysis=a,
         orbits=tuple(o for _, sub in results for o in sub.orbits),
@@ -580,67 +812,29 @@ def _cases(a, splits) -> NonlinearVerdict | None:
     )
 
 
-def _record(a, fields: dict, by_dim: dict, note: str) -> NonlinearVerdict:
-    keep = {k: v for k, v in fields.items() if k in NonlinearVerdict.__dataclass_fields__}
-    return NonlinearVerdict(
-        dim=a.dim,
-        by_dim=MappingProxyType(by_dim),
-        dim_note=note,
-        linear=a.classification,
-        analysis=a,
-        **keep,
-    )
+# --------------------------------------------------------------------------- entry point
+def analyze_nonlinear(
+    a, reanalyze: Reanalyze | None = None, *, record: type[NonlinearVerdict] = NonlinearVerdict
+) -> NonlinearVerdict:
+    """The nonlinear verdict for an analysis ``a`` (``Analysis.nonlinear`` calls it), as a ``record``.
 
-
-def analyze_nonlinear(a) -> NonlinearVerdict:
-    """The nonlinear verdict for an :class:`~stability.Analysis` (also ``Analysis.nonlinear``).
+    ``a`` provides ``dim``, ``classification``, ``spectrum``, ``block``, ``linearization``,
+    ``differentiable``, ``params``, ``regularizers``, ``variant``, ``dynamics``, ``state`` and
+    ``vector_field``. When the verdict is undecided because one or two symbolic parameters have
+    no declared sign, and ``reanalyze`` is given, each sign case (< 0, = 0, > 0) is analysed
+    through ``reanalyze(params=..., regularizers=...)`` (see :data:`Reanalyze`) and the verdict
+    says which case gives which verdict (method "cases"); without it the verdict stays undecided.
+    ``record`` is the class built (a subclass of :class:`NonlinearVerdict` may add methods).
 
     >>> from stability import analyze
-    >>> nl = analyze("vanilla_sat", dim=1).nonlinear
+    >>> nl = analyze_nonlinear(analyze("vanilla_sat", dim=1))
     >>> nl.verdict, nl.method, nl.V
     ('stable', 'conserved', |phi|**2 + |theta|**2)
     """
     system = invariant_system(a, dim1=True)
-    if system is not None:
-        r1 = _safe(a, system)
-        rn = _safe(a, replace(system, dim1=False))
-        r1, rn = _transfer(r1, rn)
-        by_dim = {DIM1: r1["verdict"], DIMN: rn["verdict"]}
-        result = _record(a, r1 if a.dim == 1 else rn, by_dim, _dim_note(r1, rn))
-    else:
-        fields = _safe(a, component_system(a))
-        label = DIM1 if a.dim == 1 else DIMN
-        note = (
-            f"Custom variant defined in components in dimension {a.dim} only; the verdict is for n = {a.dim} "
-            "(no rotation invariance to relate other dimensions)."
-        )
-        result = _record(a, fields, {label: fields["verdict"]}, note)
-    if result.verdict == "undecided":
+    result = _invariant_verdict(record, a, system) if system is not None else _component_verdict(record, a)
+    if result.verdict is _UNDECIDED and reanalyze is not None:
         splits = _split_symbols(a)
         if splits and len(splits) <= 2:
-            return _cases(a, splits) or result
+            return _cases(record, a, splits, reanalyze)
     return result
-
-
-#: Time budget (seconds) of the search for one dimension class; past it the verdict is "undecided".
-TIME_BUDGET = 60
-
-
-def _safe(a, system) -> dict:
-    """``_decide`` within the time budget; any failure of the exact computation gives "undecided"."""
-    try:
-        return call_with_time_limit(lambda: _decide(a, system), TIME_BUDGET)
-    except (
-        TimeLimitExceeded,
-        Undecided,
-        StabilityError,
-        NotImplementedError,
-        sp.PolynomialError,
-        ValueError,
-        TypeError,
-    ) as exc:
-        return {
-            "verdict": "undecided",
-            "method": "none",
-            "reason": f"No certificate: the exact computation did not conclude ({type(exc).__name__}: {exc}).",
-        }

@@ -135,9 +135,15 @@ def _routh_hurwitz(coeffs: list[sp.Expr]) -> tuple[OrbitStability, str]:
     if deg == 2:
         p, q = c
         if pos[0] and pos[1]:
-            return OrbitStability.ATTRACTING, f"transverse eigenvalues are the roots of x^2 + {text}: both coefficients > 0"
+            return (
+                OrbitStability.ATTRACTING,
+                f"transverse eigenvalues are the roots of x^2 + {text}: both coefficients > 0",
+            )
         if _simplify(p) == 0 and pos[1]:
-            return OrbitStability.NEUTRAL, f"transverse eigenvalues +-i*sqrt({q}) (x^2 + {q}): a centre, linearly neutral"
+            return (
+                OrbitStability.NEUTRAL,
+                f"transverse eigenvalues +-i*sqrt({q}) (x^2 + {q}): a centre, linearly neutral",
+            )
         if neg[1] or (neg[0] and pos[1]):
             return OrbitStability.REPELLING, f"x^2 + {text} has a root with positive real part"
     if deg == 3:

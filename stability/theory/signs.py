@@ -37,6 +37,7 @@ from ..model.functions import sigmoid
 from ..verdicts import TextEnum
 
 __all__ = [
+    "DNF",
     "Rule",
     "ProofStep",
     "Sign",
@@ -106,6 +107,24 @@ class ProofStep:
     functions: tuple[type, ...] = ()
     matrix: sp.ImmutableMatrix | None = None
 
+    def xreplace(self, rule: dict) -> ProofStep:
+        """The same step with ``rule`` applied to every expression it holds."""
+
+        def x(e):
+            return None if e is None else e.xreplace(rule)
+
+        return ProofStep(
+            self.rule,
+            x(self.expr),
+            x(self.claim),
+            x(self.form),
+            self.function,
+            x(self.variable),
+            None if self.bounds is None else (x(self.bounds[0]), x(self.bounds[1])),
+            self.functions,
+            x(self.matrix),
+        )
+
     @property
     def text(self) -> str:
         """The step in plain words."""
@@ -151,6 +170,13 @@ class Sign:
     var: sp.Expr | None = None
     steps: tuple[ProofStep, ...] = ()
     form: sp.Expr | None = None
+
+    def xreplace(self, rule: dict) -> Sign:
+        """The same proof with ``rule`` applied to every expression (e.g. to rename symbols)."""
+        zeros = tuple(tuple(e.xreplace(rule) for e in conj) for conj in self.zeros)
+        var = None if self.var is None else self.var.xreplace(rule)
+        form = None if self.form is None else self.form.xreplace(rule)
+        return Sign(self.sign, zeros, var, tuple(s.xreplace(rule) for s in self.steps), form)
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -272,7 +298,7 @@ def _power(expr: sp.Pow) -> Sign | None:
         if base.is_real is not True and sb is None:
             return None
         zeros = () if exp.is_negative else (sb.zeros if sb is not None else ((base,),))
-        positive_base = sb is not None and sb.var is None and sb.sign > 0
+        positive_base = sb is not None and sb.strict and sb.sign > 0
         step = (
             () if positive_base else (ProofStep(Rule.EVEN_POWER, expr, claim=sp.GreaterThan(expr, 0, evaluate=False)),)
         )

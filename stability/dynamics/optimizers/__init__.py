@@ -6,6 +6,12 @@ validated in ``__post_init__``) and its entry in ``BUILTINS``.
 
 >>> get_optimizer("simgd")
 simgd()
+>>> get_optimizer("lookahead", k=3, base="altgd")
+lookahead(k=3, alpha=1/2, base=altgd(d_steps=1, g_steps=1))
+>>> get_optimizer("momentum", gamma=0.5)
+Traceback (most recent call last):
+...
+stability.errors.InvalidParameterError: unknown hyperparameter gamma for 'momentum'; valid: beta, alternating
 """
 
 from __future__ import annotations
@@ -23,6 +29,14 @@ __all__ = ["Optimizer", "LearningRate", "Game", "OPTIMIZERS", "BUILTINS", "get_o
 BUILTINS: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "simgd": ("simgd", "SimGD"),
+        "altgd": ("altgd", "AltGD"),
+        "momentum": ("momentum", "Momentum"),
+        "ogd": ("ogd", "OGD"),
+        "extragradient": ("extragradient", "Extragradient"),
+        "lookahead": ("lookahead", "Lookahead"),
+        "cgd": ("cgd", "CGD"),
+        "adam": ("adam", "Adam"),
+        "rmsprop": ("rmsprop", "RMSprop"),
     }
 )
 
@@ -32,7 +46,10 @@ OPTIMIZERS: Mapping[str, type[Optimizer]] = MappingProxyType(
 
 
 def get_optimizer(optimizer, **options) -> Optimizer:
-    """An optimiser object from a registry name (with ``options`` as hyperparameters) or an object."""
+    """An optimiser object from a registry name (with ``options`` as hyperparameters) or an object.
+
+    An option that is itself an optimiser (lookahead's ``base``) may be given by name.
+    """
     if isinstance(optimizer, Optimizer):
         if options:
             raise InvalidParameterError(
@@ -48,10 +65,13 @@ def get_optimizer(optimizer, **options) -> Optimizer:
     if optimizer not in OPTIMIZERS:
         raise UnknownNameError("optimizer", optimizer, OPTIMIZERS)
     cls = OPTIMIZERS[optimizer]
-    try:
-        return cls(**options)
-    except TypeError:
-        valid = ", ".join(cls.__dataclass_fields__) or "none"
+    valid = tuple(cls.__dataclass_fields__)
+    unknown = [k for k in options if k not in valid]
+    if unknown:
+        word = "hyperparameter" if len(unknown) == 1 else "hyperparameters"
         raise InvalidParameterError(
-            f"unknown hyperparameter for {optimizer!r}: {', '.join(sorted(options))}; valid: {valid}"
-        ) from None
+            f"unknown {word} {', '.join(map(str, unknown))} for {optimizer!r}; valid: {', '.join(valid) or '(none)'}"
+        )
+    if isinstance(options.get("base"), str):
+        options = {**options, "base": get_optimizer(options["base"])}
+    return cls(**options)

@@ -8,10 +8,8 @@ steps ``theta <- theta + h_g F_theta(phi, theta)`` at the new ``phi`` (Mescheder
 >>> from stability.dynamics.update import map_jacobian
 >>> h = sp.Symbol("h", positive=True)
 >>> J = sp.Matrix([[0, -1], [1, 0]])  # the bilinear game phi' = -theta, theta' = phi
->>> map_jacobian(AltGD(), J, LearningRate(h, h))
-Matrix([
-[1,      -h],
-[h, 1 - h**2]])
+>>> map_jacobian(AltGD(), J, LearningRate(h, h)).tolist()
+[[1, -h], [h, 1 - h**2]]
 >>> AltGD(d_steps=0)
 Traceback (most recent call last):
 ...

@@ -6,10 +6,8 @@
 >>> import sympy as sp
 >>> from stability.dynamics.update import map_jacobian
 >>> h = sp.Symbol("h", positive=True)
->>> map_jacobian(Extragradient(), sp.Matrix([[0, -1], [1, 0]]), LearningRate(h, h))  # I + hJ + h^2 J^2
-Matrix([
-[1 - h**2,       -h],
-[       h, 1 - h**2]])
+>>> map_jacobian(Extragradient(), sp.Matrix([[0, -1], [1, 0]]), LearningRate(h, h)).tolist()  # I + hJ + h^2 J^2
+[[1 - h**2, -h], [h, 1 - h**2]]
 """
 
 from __future__ import annotations

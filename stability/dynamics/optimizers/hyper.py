@@ -116,20 +116,28 @@ def count(name: str, value: Any) -> int:
 def flag(name: str, value: Any) -> bool:
     """``True`` or ``False`` (no strings, no numbers)."""
     if not isinstance(value, bool):
-        raise InvalidParameterError(
-            f"{name} must be True or False; received {type(value).__name__} {_received(value)}"
-        )
+        raise InvalidParameterError(f"{name} must be True or False; received {type(value).__name__} {_received(value)}")
     return value
+
+
+def _rate(name: str, value: Any) -> sp.Expr:
+    if isinstance(value, sp.Symbol) and value.is_positive is not True:  # as analyze's lr (dynamics.system)
+        raise InvalidParameterError(
+            f"{name} must be > 0; the symbol {value} is not declared positive "
+            f"(use sympy.Symbol({value.name!r}, positive=True))"
+        )
+    return real_in(name, value, POSITIVE)
 
 
 def learning_rate(lr: Any, name: str = "lr") -> LearningRate:
     """``h`` (both players) or ``{"d": h_d, "g": h_g}`` (TTUR) as a :class:`LearningRate` of exact values.
 
-    Each rate is a positive finite number, or a SymPy symbol or expression not declared
-    non-positive (a bare symbol without assumptions becomes a positive one of the same name).
+    Each rate is a positive finite number, a positive SymPy symbol, or an expression not
+    declared non-positive (the same rules as ``analyze``'s ``lr``; this serves hyperparameters
+    that are step sizes, such as extragradient's ``lr_extra``).
     """
     if isinstance(lr, LearningRate):
-        return LearningRate(real_in(f"{name} (d)", lr.d, POSITIVE), real_in(f"{name} (g)", lr.g, POSITIVE))
+        return LearningRate(_rate(f"{name} (d)", lr.d), _rate(f"{name} (g)", lr.g))
     if isinstance(lr, Mapping):
         keys = set(lr)
         if keys != {"d", "g"}:
@@ -137,11 +145,11 @@ def learning_rate(lr: Any, name: str = "lr") -> LearningRate:
                 f"{name} as a mapping must have exactly the keys 'd' (discriminator) and 'g' (generator); "
                 f"received keys {sorted(map(str, keys))}"
             )
-        return LearningRate(real_in(f"{name}['d']", lr["d"], POSITIVE), real_in(f"{name}['g']", lr["g"], POSITIVE))
+        return LearningRate(_rate(f"{name}['d']", lr["d"]), _rate(f"{name}['g']", lr["g"]))
     if isinstance(lr, bool) or not isinstance(lr, (Real, sp.Basic)):
         raise InvalidParameterError(
             f"{name} must be a positive number, a SymPy symbol, or {{'d': h_d, 'g': h_g}}; "
             f"received {type(lr).__name__} {_received(lr)}"
         )
-    h = real_in(name, lr, POSITIVE)
+    h = _rate(name, lr)
     return LearningRate(h, h)

@@ -6,12 +6,8 @@ The state is ``(phi, theta, phi_prev, theta_prev)`` (Daskalakis, Ilyas, Syrgkani
 >>> import sympy as sp
 >>> from stability.dynamics.update import map_jacobian
 >>> h = sp.Symbol("h", positive=True)
->>> map_jacobian(OGD(), sp.Matrix([[0, -1], [1, 0]]), LearningRate(h, h))
-Matrix([
-[  1, -2*h, 0,  h],
-[2*h,    1, -h, 0],
-[  1,    0, 0,  0],
-[  0,    1, 0,  0]])
+>>> map_jacobian(OGD(), sp.Matrix([[0, -1], [1, 0]]), LearningRate(h, h)).tolist()
+[[1, -2*h, 0, h], [2*h, 1, -h, 0], [1, 0, 0, 0], [0, 1, 0, 0]]
 """
 
 from __future__ import annotations

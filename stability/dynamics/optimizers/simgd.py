@@ -18,6 +18,7 @@ from .base import Optimizer
 @dataclass(frozen=True, repr=False)
 class SimGD(Optimizer):
     name = "simgd"
+    description = "simultaneous gradient descent"
     source = "Mescheder, Geiger & Nowozin 2018, sec. 2"
     latex = (
         r"\varphi_{k+1} = \varphi_k + h_d F_\varphi(\varphi_k, \theta_k),\quad "

@@ -21,7 +21,7 @@ __all__ = ["Regularizer", "LossTerm", "FieldTransform", "DataModel", "REGULARIZE
 
 
 #: The built-in regularisers, in the order they are listed; each is a module of this package.
-BUILTINS = ("l2",)
+BUILTINS = ("l2", "r1", "r2", "gen_gp", "dragan", "consensus", "instance_noise")
 
 REGULARIZERS: Mapping[str, Regularizer] = MappingProxyType(
     {name: importlib.import_module(f"{__name__}.{name}").REGULARIZER for name in BUILTINS}

@@ -64,14 +64,13 @@ def fgan_variant(divergence: str, non_saturating: bool = False) -> Variant:
         objective = t_real - conjugate(t_fake)
         return -objective, (-t_fake if non_saturating else objective)
 
-    generator = "non-saturating generator -E_q[g_f(V)]" if non_saturating else "minimax (generator minimises F)"
+    generator = "non-saturating generator" if non_saturating else "minimax"
     g_form = r"L_G = -\mathbb{E}_{q}[g_f(V(x))]" if non_saturating else r"L_G = F"
     return builtin_variant(
         losses,
         f"fgan_{divergence}" + ("_ns" if non_saturating else ""),
         f"f-GAN, {title} divergence (Nowozin et al. 2016), {generator}",
-        "Nowozin, Cseke & Tomioka 2016, eq. (6) and Table 2"
-        + (", non-saturating generator of their practical considerations" if non_saturating else ""),
+        "Nowozin, Cseke & Tomioka 2016, eq. (6), Table 2" + (", non-saturating generator" if non_saturating else ""),
         r"F = \mathbb{E}_{p}[g_f(V(x))] - \mathbb{E}_{q}[f^*(g_f(V(x)))],\quad L_D = -F,\quad "
         + g_form
         + rf",\quad g_f(v) = {g_tex},\quad f^*(t) = {f_tex},\quad V(x) = x\cdot\varphi",
