@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import cached_property
-from types import MappingProxyType
 
 import sympy as sp
 
@@ -22,6 +21,7 @@ from .dynamics.optimizers import get_optimizer
 from .dynamics.system import Flow, Map, resolve_learning_rate
 from .dynamics.update import map_jacobian
 from .errors import InvalidParameterError, UnknownNameError
+from .frozen import FrozenMap
 from .model.regularizers import resolve_regularizers
 from .model.space import check_dim
 from .model.variants import Variant, get_variant
@@ -539,14 +539,14 @@ def analyze(
     return Analysis(
         variant=variant,
         dim=dim,
-        params=MappingProxyType(values),
-        regularizers=MappingProxyType(regs),
+        params=FrozenMap(values),
+        regularizers=FrozenMap(regs),
         dynamics=dynamics,
         linearization=lin,
         spectrum=spec,
         classification=classification,
         detail=detail,
         explanation=explanation,
-        conditions=MappingProxyType(dict(conditions)),
+        conditions=FrozenMap(dict(conditions)),
         system=system,
     )

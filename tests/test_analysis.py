@@ -264,16 +264,22 @@ def test_custom_variant_with_undeclared_symbol():
         Variant("bad", z * phi[0], theta[0], phi=phi, theta=theta)
 
 
-def test_a_symbol_of_another_name_takes_the_declared_domain():
-    # lam > 0 is declared: a plain Symbol("a") must not bring back lam < 0 (which would be "unstable").
-    a_sym = sp.Symbol("a")
+def test_a_user_symbol_is_kept_and_must_prove_the_domain():
+    # Issue 14: the user's symbol is the symbol in the result (so subs() on the result works), and a domain
+    # it cannot prove is refused like the equivalent number (never silently replaced by a positive copy).
+    a_sym = sp.Symbol("a", positive=True)
     a = analyze("wgan_gp", params={"lam": a_sym, "c": 0})
-    (a_pos,) = a.jacobian.free_symbols
-    assert a_pos.name == "a" and a_pos.is_positive
-    assert a.classification == "stable" and "unstable" not in a.conditions
-    # alpha >= 0 for l2: a symbol declared negative contradicts it.
+    assert a.jacobian.free_symbols == {a_sym}
+    assert a.conditions["focus"].subs(a_sym, sp.Rational(1, 2)) is sp.true  # 0 < a < 1 at a = 1/2
+    with pytest.raises(InvalidParameterError, match="which the symbol a does not imply"):
+        analyze("wgan_gp", params={"lam": sp.Symbol("a"), "c": 0})
+    x = sp.Symbol("x", positive=True)
+    with pytest.raises(InvalidParameterError, match="lam must be > 0; got -x"):
+        analyze("wgan_gp", params={"lam": -x})
     with pytest.raises(InvalidParameterError, match="alpha must be >= 0"):
         analyze("vanilla_ns", regularizers={"l2": sp.Symbol("a", negative=True)})
+    with pytest.raises(InvalidParameterError, match="alpha must be >= 0, which cannot be proved"):
+        analyze("vanilla_ns", regularizers={"l2": sp.Symbol("a", real=True) - 1})
 
 
 @pytest.mark.parametrize(

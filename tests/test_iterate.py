@@ -436,7 +436,7 @@ def test_summaries_only_use_bounded_memory_and_progress_is_reported():
             "the learning rate h_d = h is symbolic",
         ),
         (
-            lambda a: iterate(analyze("vanilla_ns", optimizer=optimizers.momentum(beta=sp.Symbol("b")), lr=0.1), 2, 5),
+            lambda a: iterate(analyze("vanilla_ns", optimizer=optimizers.momentum(beta=sp.Symbol("b", real=True)), lr=0.1), 2, 5),
             "momentum's beta = b is symbolic",
         ),
         (

@@ -6,9 +6,9 @@ import dataclasses
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 import sympy as sp
-import numpy as np
 from helpers import by_hand, symbolic_equal
 
 from stability import Variant, analyze, symbols

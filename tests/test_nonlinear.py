@@ -160,8 +160,8 @@ def test_wgan_gp_c1_origin_unstable_circle_of_radius_c():
 
 
 def test_wgan_gp_symbolic_c_is_split_into_cases():
-    nl = analyze("wgan_gp", dim=2, params={"c": sp.Symbol("c")}).nonlinear
-    c = sp.Symbol("c")
+    c = sp.Symbol("c", real=True)
+    nl = analyze("wgan_gp", dim=2, params={"c": c}).nonlinear
     assert nl.method == "cases" and nl.verdict == "undecided"
     assert {k: str(v) for k, v in nl.conditions.items()} == {
         "undecided": str(c < 0),

@@ -6,9 +6,12 @@ evaluation of the exact field, SciPy's ``solve_ivp`` at tight tolerance, closed 
 
 from __future__ import annotations
 
+import copy
 import gc
+import pickle
 import warnings
 import weakref
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -19,6 +22,7 @@ from scipy.integrate import solve_ivp
 from stability import InvalidParameterError, Trajectories, Variant, analyze, symbols
 from stability.numerics.integrate import Status
 from stability.numerics.simulate import TrajectoryWarning, numeric_field, random_states, simulate
+from stability.numerics.trajectories import CutoffReason
 
 BUILTINS = ("vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp")
 STATES = np.array([[0.3, -0.2, 0.1, 0.35], [-0.7, 0.05, 0.4, 0.9], [1.5, 2.0, -0.3, 0.01]])
@@ -79,7 +83,7 @@ def test_singular_points_give_nan_or_inf_not_an_exception():
 
 def test_symbolic_parameters_are_refused_with_a_clear_message():
     with pytest.raises(InvalidParameterError, match="symbolic lam"):
-        numeric_field(analyze("wgan_gp", params={"lam": sp.Symbol("lam")}))
+        numeric_field(analyze("wgan_gp", params={"lam": sp.Symbol("lam", positive=True)}))
     with pytest.raises(InvalidParameterError, match="symbolic alpha"):
         analyze("vanilla_ns", regularizers=["l2"]).simulate(2, 1.0)
 
@@ -214,9 +218,23 @@ def test_step_budget_keeps_what_was_computed():
     assert 5.0 < tr.t_end < 50.0 and tr.states.shape[1] == tr.times.size
     assert np.isfinite(tr.states).all() and tr.status[0] == Status.STEP_UNDERFLOW
     assert "step budget" in tr.failures()[0]["message"]
+    assert tr.cutoff.reason == CutoffReason.STALLED and tr.cutoff.limit == 50 and tr.cutoff.reached == tr.t_end
+    assert tr.cut_short().tolist() == [True]
     # what was computed is right: |phi| decays like exp(-2 alpha t) (closed form: d|phi|/dt = -0.2 |phi|)
     nphi = np.linalg.norm(tr.phi[0], axis=1)
     np.testing.assert_allclose(nphi, nphi[0] * np.exp(-0.2 * tr.times), rtol=1e-5)
+
+
+def test_max_steps_budget_ends_the_run_with_a_structured_cutoff():
+    a = analyze("vanilla_ns")
+    tr = a.simulate([0.3, -0.2, 0.1, 0.35], 50.0, dt=0.05, max_steps=40, warn=False)
+    assert tr.cutoff.reason == CutoffReason.MAX_STEPS and tr.cutoff.limit == 40
+    assert 0.0 < tr.t_end < 50.0 and tr.cutoff.reached == tr.t_end
+    assert tr.note == tr.cutoff.note and "Integrator: integrate: max_steps=40" in tr.note
+    assert "Integrator" not in tr.cutoff.summary
+    # what was computed is right (SciPy on the hand-written field)
+    ref = solve_ivp(lambda t, z: by_hand("vanilla_ns", z[None])[0], (0.0, tr.t_end), tr.x0[0], t_eval=tr.times, **TIGHT)
+    assert np.abs(tr.states[0] - ref.y.T).max() < 1e-7
 
 
 # ----------------------------------------------------------------------------- summaries
@@ -288,9 +306,51 @@ def test_record_is_frozen_readonly_and_readable():
     assert tr.messages == (Status.OK.message,) * 2 and tr.failures() == []
 
 
-def test_simulate_function_and_method_agree():
-    a = analyze("gan_qp")
-    np.testing.assert_array_equal(simulate(a, 3, 2.0, seed=1).states, a.simulate(3, 2.0, seed=1).states)
+def test_simulate_from_random_states_matches_scipy():
+    # K random starts: the documented draw (random_states with the seed), each integrated like SciPy does.
+    tr = simulate(analyze("gan_qp"), 3, 2.0, seed=1, dt=0.1)
+    x0 = random_states(2, 3, seed=1)
+    np.testing.assert_array_equal(tr.x0, x0)
+    for k in range(3):
+        ref = solve_ivp(lambda t, z: by_hand("gan_qp", z[None])[0], (0.0, 2.0), x0[k], t_eval=tr.times, **TIGHT)
+        assert np.abs(tr.states[k] - ref.y.T).max() < 1e-7
+
+
+def test_norm_is_computed_once_from_the_summaries():
+    tr = analyze("vanilla_ns").simulate(3, 5.0, dt=0.1, seed=4, store=True)
+    assert tr.norm is tr.norm and not tr.norm.flags.writeable  # an array computed once, not on each access
+    np.testing.assert_array_equal(tr.summary_times, tr.times)  # 50 steps: every step is on the summary grid
+    np.testing.assert_allclose(tr.norm, np.linalg.norm(tr.states, axis=2), rtol=1e-14)
+
+
+def test_trajectories_pickle_and_deep_copy_frozen():
+    tr = analyze("wgan_gp", params={"c": 0}).simulate(2, 2.0, dt=0.1, seed=3, ema=(0.9,))
+    deep = copy.deepcopy(tr)
+    assert deep == tr and deep.analysis is tr.analysis  # the immutable analysis is shared, the arrays copied
+    assert not np.shares_memory(deep.states, tr.states) and not deep.states.flags.writeable
+    # (Analysis itself does not pickle yet: the record's own state is checked without it)
+    plain = replace(tr, analysis=None)
+    back = pickle.loads(pickle.dumps(plain))
+    assert back == plain and back != replace(plain, dt=0.2)
+    for name in ("states", "x0", "final", "status", "norm", "winding", "max_norm"):
+        assert not getattr(back, name).flags.writeable, name
+    np.testing.assert_array_equal(back.ema(0.9), tr.ema(0.9))
+    with pytest.raises(AttributeError):
+        tr.__dict__  # noqa: B018 - slotted: no instance dictionary to mutate behind the frozen fields
+
+
+def test_numeric_function_of_invariants_and_components():
+    from stability.model.space import DOT, NORM_PHI, NORM_THETA
+    from stability.numerics.field import numeric_function
+
+    a = analyze("vanilla_ns")
+    z = np.array(
+        [[3.0, 0.0, 0.0, 4.0], [1.0, 2.0, 2.0, -1.0]]
+    )  # |phi|, |theta|, theta.phi: (3, 4, 0), (sqrt5, sqrt5, 0)
+    np.testing.assert_allclose(numeric_function(NORM_PHI**2 + NORM_THETA**2, a)(z), [25.0, 10.0])
+    np.testing.assert_allclose(numeric_function(DOT + 1, a)(z), [1.0, 1.0])
+    np.testing.assert_allclose(numeric_function(a.state[0] * a.state[3], a)(z), [12.0, -1.0])
+    assert numeric_function(sp.Integer(2), a)(z).shape == (2,)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,8 @@ comments (or computed with numpy from the hand formula), never read off the libr
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -138,11 +140,17 @@ def test_unknown_optimizer_lists_the_valid_ones():
 
 
 def test_symbolic_hyperparameters_are_kept_with_their_domains():
-    beta, alpha = sp.Symbol("beta"), sp.Symbol("alpha")
+    beta, alpha = sp.Symbol("beta", real=True), sp.Symbol("alpha", positive=True)
     m = optimizers.momentum(beta=beta)
-    assert m.beta.is_real and m.beta.name == "beta"  # a bare symbol becomes real, as for variant parameters
+    assert m.beta is beta
     la = optimizers.lookahead(alpha=alpha, base=m)
-    assert la.alpha.is_positive
+    assert la.alpha is alpha
+    for make, hint in [
+        (lambda: optimizers.momentum(beta=sp.Symbol("b")), "pass Symbol('b', real=True)"),
+        (lambda: optimizers.lookahead(alpha=sp.Symbol("a", real=True)), "pass Symbol('a', positive=True)"),
+    ]:
+        with pytest.raises(InvalidParameterError, match=re.escape(hint)):
+            make()
     b, a = m.beta, la.alpha
     for bv, av, inside in [(0.5, 0.5, True), (-0.99, 1, True), (1, 0.5, False), (-1, 0.5, False), (0, 1.5, False)]:
         assert la.constraints().subs({b: bv, a: av}) == (sp.true if inside else sp.false), (bv, av)

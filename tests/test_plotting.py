@@ -112,7 +112,7 @@ def test_eigenvalue_plot_without_jacobian_and_with_symbols():
     ax = P.eigenvalue_plot(analyze("wgan")).axes[0]
     assert "no Jacobian" in ax.texts[0].get_text()
     with pytest.raises(InvalidParameterError, match="symbolic"):
-        P.eigenvalue_plot(analyze("wgan_gp", params={"c": 0, "lam": sympy.Symbol("lam")}))
+        P.eigenvalue_plot(analyze("wgan_gp", params={"c": 0, "lam": sympy.Symbol("lam", positive=True)}))
 
 
 def test_distance_plot_overlays_runs_on_a_log_axis(run):

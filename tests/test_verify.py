@@ -7,9 +7,13 @@ code printed before.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
+import pickle
 import re
+import time
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -34,16 +38,6 @@ def verified(name: str, dim: int = 2, params: tuple = (), l2: float | None = Non
     """``verify()`` with its defaults, computed once per case for the whole module."""
     regs = {"l2": l2} if l2 is not None else None
     return analyze(name, dim=dim, params=dict(params), regularizers=regs).verify()
-
-
-def block_eigen(block) -> tuple[float, float]:
-    """(-max Re, |Im|) of a 2x2 block, by the closed form (trace, determinant)."""
-    (a, b), (c, d) = block
-    tr, det = a + d, a * d - b * c
-    disc = tr**2 / 4 - det
-    if disc < 0:
-        return -tr / 2, float(np.sqrt(-disc))
-    return -(tr / 2 + float(np.sqrt(disc))), 0.0
 
 
 def close(measured, predicted, rel, absolute):
@@ -79,12 +73,15 @@ def test_vanilla_ns_oscillates_at_frequency_one_half_and_does_not_converge():
     assert close(v.frequency, 0.5, TOLERANCES["center_frequency_rel"], 0)
     assert v.final_distance > 0.1  # started within 0.5; no convergence
     # The orbit it settles on (dim >= 2): theta.phi = 0 and |phi| = |theta|, so sigma = 1/2 and
-    # phi' = -theta/2, theta' = phi/2 exactly: a rotation at frequency 1/2. Checked with SciPy.
+    # phi' = -theta/2, theta' = phi/2 exactly: a rotation at frequency 1/2. The library's trajectory
+    # ends on that orbit, and at the state SciPy reaches on the hand-written field.
     x0 = np.array([0.3, -0.2, 0.1, 0.35])
-    ref = solve_ivp(lambda t, z: by_hand("vanilla_ns", z[None])[0], (0, 300.0), x0, **TIGHT)
-    phi, theta = ref.y[:2, -1], ref.y[2:, -1]
+    tr = analyze("vanilla_ns").simulate(x0, 300.0, dt=0.1, store=False)
+    phi, theta = tr.final[0, :2], tr.final[0, 2:]
     assert abs(phi @ theta) < 1e-5 and abs(np.linalg.norm(phi) - np.linalg.norm(theta)) < 1e-4
-    assert np.linalg.norm(ref.y[:, -1]) > 0.45
+    assert np.linalg.norm(tr.final[0]) > 0.45
+    ref = solve_ivp(lambda t, z: by_hand("vanilla_ns", z[None])[0], (0, 300.0), x0, **TIGHT)
+    assert np.abs(ref.y[:, -1] - tr.final[0]).max() < 1e-6
 
 
 def test_vanilla_ns_from_the_posts_initial_state():
@@ -119,8 +116,9 @@ def test_wgan_oscillates_and_conserves_phi_norm():
 
 def test_wgan_gp_c0_converges_with_the_eigenvalues_rate_and_frequency():
     v = verified("wgan_gp", params=(("c", 0),))
-    rate, freq = block_eigen([[-0.2, -1.0], [1.0, 0.0]])  # phi' = -theta - 2 lam phi, theta' = phi
-    assert (rate, freq) == pytest.approx((0.1, np.sqrt(0.99)))
+    # By hand: phi' = -theta - 2 lam phi, theta' = phi (lam = 1/10): lambda^2 + 0.2 lambda + 1 = 0,
+    # lambda = -0.1 +- i sqrt(0.99): rate 0.1, angular frequency sqrt(0.99).
+    rate, freq = 0.1, np.sqrt(0.99)
     assert v.behaviour == "converges" and v.agrees
     assert close(v.rate, rate, TOLERANCES["rate_rel"], TOLERANCES["rate_abs"])
     assert close(v.frequency, freq, TOLERANCES["frequency_rel"], TOLERANCES["frequency_abs"])
@@ -139,9 +137,10 @@ def test_wgan_gp_settles_on_a_circle_of_radius_c(c):
     assert v.radius == pytest.approx(c, rel=1e-3)
     assert v.frequency == pytest.approx(1.0, rel=1e-3)
     assert v.final_distance == pytest.approx(np.sqrt(2) * c, rel=1e-3)
-    ref = solve_ivp(lambda t, z: by_hand("wgan_gp", z[None], c=c)[0], (0, 150.0), [0.3, -0.2, 0.1, 0.35], **TIGHT)
-    phi, theta = ref.y[:2, -1], ref.y[2:, -1]
+    tr = analyze("wgan_gp", params={"c": c}).simulate([0.3, -0.2, 0.1, 0.35], 150.0, dt=0.05, store=False)
+    phi, theta = tr.final[0, :2], tr.final[0, 2:]
     assert np.linalg.norm(theta) == pytest.approx(c, rel=1e-4) and np.linalg.norm(phi) == pytest.approx(c, rel=1e-4)
+    assert phi @ theta == pytest.approx(0.0, abs=1e-4 * c**2)
 
 
 def test_gan_qp_oscillates_at_frequency_one():
@@ -152,18 +151,19 @@ def test_gan_qp_oscillates_at_frequency_one():
 
 
 @pytest.mark.parametrize(
-    ("name", "block"),
-    [("vanilla_ns", [[-0.2, -0.5], [0.5, 0.0]]), ("gan_qp", [[-0.2, -1.0], [1.0, 0.0]])],
+    ("name", "freq"),
+    # By hand, L2 adds -2 alpha phi to phi' (alpha = 1/10): vanilla_ns phi' = -theta/2 - 0.2 phi, theta' = phi/2:
+    # lambda^2 + 0.2 lambda + 1/4 = 0, lambda = -0.1 +- i sqrt(0.24); gan_qp phi' = -theta - 0.2 phi,
+    # theta' = phi: lambda = -0.1 +- i sqrt(0.99). Both decay at rate 0.1.
+    [("vanilla_ns", np.sqrt(0.25 - 0.01)), ("gan_qp", np.sqrt(0.99))],
 )
-def test_l2_moves_toward_the_equilibrium_at_the_eigenvalue_rate(name, block):
-    rate, freq = block_eigen(block)  # L2 adds -2 alpha phi to phi'
-    assert rate == pytest.approx(0.1)
+def test_l2_moves_toward_the_equilibrium_at_the_eigenvalue_rate(name, freq):
+    rate = 0.1
     v = verified(name, l2=0.1)
     assert v.behaviour == "converges" and v.agrees and v.final_distance < 1e-5
     assert close(v.rate, rate, TOLERANCES["rate_rel"], TOLERANCES["rate_abs"])
     assert close(v.frequency, freq, TOLERANCES["frequency_rel"], TOLERANCES["frequency_abs"])
-    if name == "vanilla_ns":
-        assert freq == pytest.approx(np.sqrt(0.25 - 0.01))
+    assert v.predicted_rate == pytest.approx(rate) and v.predicted_frequency == pytest.approx(freq)
 
 
 def test_wgan_gp_with_l2_moves_toward_the_equilibrium_onto_a_smaller_circle():
@@ -217,10 +217,12 @@ def test_unstable_focus_moves_away_at_the_eigenvalue_rate():
     a = _unstable()
     assert a.classification == "unstable"
     v = a.verify(samples=4)
-    rate, freq = block_eigen([[0.1, -1.0], [1.0, 0.0]])
+    # By hand: phi' = -theta + phi/10, theta' = phi: lambda^2 - 0.1 lambda + 1 = 0, lambda = 0.05 +- i sqrt(0.9975).
+    rate, freq = -0.05, np.sqrt(0.9975)
     assert v.behaviour == "diverges" and v.agrees and not v.bounded
-    assert close(v.rate, rate, TOLERANCES["rate_rel"], TOLERANCES["rate_abs"]) and rate == pytest.approx(-0.05)
+    assert close(v.rate, rate, TOLERANCES["rate_rel"], TOLERANCES["rate_abs"])
     assert close(v.frequency, freq, TOLERANCES["frequency_rel"], TOLERANCES["frequency_abs"])
+    assert v.predicted_rate == pytest.approx(rate) and v.predicted_frequency == pytest.approx(freq)
 
 
 def test_unstable_focus_with_a_limit_cycle():
@@ -268,6 +270,180 @@ def test_verdict_rules_report_disagreement():
     assert ok is Agreement.DISAGREES
     ok, text = _verdict("non-differentiable", "diverges", None, None, None, None, tol, 8, 8, 0.5)
     assert ok is Agreement.AGREES and "numerics decide" in text
+
+
+# ----------------------------------------------------------------------------- never more than it measured
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "t_end", "needed"),
+    [
+        # a centre: closed orbits are judged on whole turns in the last two sixths, 6 periods 2 pi / (1/2)
+        ("vanilla_ns", {}, 1e-6, 6 * 2 * np.pi / 0.5),
+        ("vanilla_ns", {}, 10.0, 6 * 2 * np.pi / 0.5),
+        # stable, rate 0.1: a 10^4-fold decay needs ln(10^4) / 0.1 (more than two periods 2 pi / sqrt(0.99))
+        ("wgan_gp", {"params": {"c": 0}}, 0.5, np.log(1e4) / 0.1),
+        ("vanilla_ns", {"regularizers": {"l2": 0.1}}, 5.0, np.log(1e4) / 0.1),
+    ],
+)
+def test_runs_too_short_to_see_a_period_or_a_decay_are_inconclusive(name, options, t_end, needed):
+    v = analyze(name, **options).verify(samples=4, t_end=t_end)
+    assert v.outcome == Agreement.INCONCLUSIVE and v.agrees is None, v.explanation
+    assert v.needed_t_end == pytest.approx(needed, rel=1e-9)
+    assert f"needs t_end >= {needed:.4g}" in v.explanation
+    assert not any(m.settled for m in v.measurements) and "closed orbits" not in v.explanation
+    assert v.to_dict()["agrees"] is None and v.to_dict()["outcome"] == "inconclusive"
+
+
+def test_a_run_long_enough_for_its_verdict_still_decides():
+    v = analyze("wgan_gp", params={"c": 0}).verify(samples=2, t_end=100.0)  # needs ln(1e4)/0.1 = 92.1
+    assert v.outcome == Agreement.AGREES and v.agrees is True and v.behaviour == "converges"
+
+
+def test_unstable_run_too_short_to_escape_is_inconclusive():
+    a = _unstable()  # rate 0.05 of growth: leaving a ball 1000 times larger needs ln(1000) / 0.05
+    v = a.verify(samples=2, t_end=1.0)
+    assert v.outcome == Agreement.INCONCLUSIVE
+    assert v.needed_t_end == pytest.approx(np.log(1e3) / 0.05)
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("vanilla_ns", {"regularizers": {"l2": 1e-4}}), ("wgan_gp", {"params": {"c": 0, "lam": 1e-4}})],
+)
+def test_slow_modes_are_inconclusive_within_the_default_budget_not_disagreements(name, options):
+    # rate 1e-4 (L2: -2 alpha phi with alpha = 1e-4 halves to 1e-4 on |z|; WGAN-GP: lam = 1e-4):
+    # a 10^4-fold decay needs ln(10^4) / 1e-4 = 92103, beyond the default budget t_end <= 2000.
+    v = analyze(name, **options).verify(samples=2)
+    assert v.predicted_rate == pytest.approx(1e-4)
+    assert v.outcome == Agreement.INCONCLUSIVE, v.explanation
+    assert v.needed_t_end == pytest.approx(np.log(1e4) / 1e-4)
+    assert v.rate == pytest.approx(1e-4, rel=0.05) and "matches the predicted" in v.explanation
+    assert "budget" in v.explanation and "t_end=92200" in v.explanation
+
+
+def test_a_slow_mode_run_for_the_time_it_needs_agrees():
+    # WGAN-GP, c = 0, lam = 1/400: lambda^2 + lambda/200 + 1 = 0, rate 1/400, frequency sqrt(1 - 1/400^2);
+    # a 10^4-fold decay needs 400 ln(10^4) = 3684, beyond the default budget (2000).
+    a = analyze("wgan_gp", params={"c": 0, "lam": 2.5e-3})
+    v = a.verify(samples=2, t_end=3700.0)
+    assert v.needed_t_end == pytest.approx(400 * np.log(1e4))
+    assert v.outcome == Agreement.AGREES, v.explanation
+    assert close(v.rate, 2.5e-3, TOLERANCES["rate_rel"], 1e-5)
+    assert close(v.frequency, np.sqrt(1 - 1 / 400**2), TOLERANCES["frequency_rel"], TOLERANCES["frequency_abs"])
+
+
+@pytest.mark.parametrize(
+    ("name", "dim", "l2", "rate"),
+    [
+        # vanilla_ns + L2 alpha = 1/2: phi' = -theta/2 - phi, theta' = phi/2 near 0, J = [[-1, -1/2], [1/2, 0]],
+        # trace -1, det 1/4: lambda = -1/2 twice, J + I/2 = [[-1/2, -1/2], [1/2, 1/2]] != 0 with
+        # (J + I/2)^2 = 0: a Jordan block, z(t) = e^(-t/2) (z0 + t (J + I/2) z0), |z| ~ t e^(-t/2).
+        ("vanilla_ns", 1, 0.5, 0.5),
+        ("vanilla_ns", 2, 0.5, 0.5),
+        # gan_qp + L2 alpha = 1: J = [[-2, -1], [1, 0]], lambda = -1 twice, J + I = [[-1, -1], [1, 1]] != 0.
+        ("gan_qp", 1, 1.0, 1.0),
+        ("gan_qp", 2, 1.0, 1.0),
+    ],
+)
+def test_critically_damped_jordan_blocks_are_not_disagreements(name, dim, l2, rate):
+    a = analyze(name, dim=dim, regularizers={"l2": l2})
+    block = np.array(a.block, dtype=float)
+    assert np.allclose(np.linalg.eigvals(block), -rate) and not np.allclose(block + rate * np.eye(2), 0)
+    v = a.verify()
+    assert v.jordan_degree == 1 and v.predicted_rate == pytest.approx(rate)
+    assert v.behaviour == "converges" and v.outcome == Agreement.AGREES, v.explanation
+    assert close(v.rate, rate, TOLERANCES["rate_rel"], TOLERANCES["rate_abs"])
+    # the plain log-linear slope is biased low by the t factor (what the run used to be judged on)
+    assert all(m.rate == pytest.approx(rate, rel=1e-3) for m in v.measurements)
+
+
+@pytest.mark.parametrize(("name", "options"), [("vanilla_ns", {}), ("wgan_gp", {"params": {"c": 0}}), ("unstable", {})])
+def test_a_start_at_the_equilibrium_is_trivially_consistent(name, options):
+    a = _unstable() if name == "unstable" else analyze(name, **options)
+    v = a.verify(x0=np.zeros((2, 2 * a.dim)), t_end=60.0)
+    assert v.behaviour == "stationary" and v.outcome == Agreement.AGREES
+    assert "trivially consistent" in v.explanation and "closed orbits" not in v.explanation
+    assert all(m.behaviour == "stationary" and not m.settled and m.radius is None for m in v.measurements)
+
+
+def _phi_relaxes():
+    """phi' = -phi, theta' = 0 (L_D = phi^2 / 2, L_G = 0): every point of phi = 0 is an equilibrium."""
+    phi, theta = symbols(1)
+    return analyze(Variant("relax", d_loss=phi[0] ** 2 / 2, g_loss=0 * theta[0], phi=phi, theta=theta))
+
+
+def test_points_that_do_not_move_are_not_closed_orbits():
+    a = _phi_relaxes()
+    assert [sp.expand(f) for f in a.vector_field] == [-a.state[0], 0]
+    v = a.verify(x0=[[0.0, 0.3], [0.0, -0.2]], t_end=50.0)  # on the line of equilibria: nothing moves
+    assert v.behaviour == "stationary" and v.outcome == Agreement.AGREES
+    assert all(not m.settled and m.radius is None for m in v.measurements)
+
+
+def test_convergence_to_a_line_of_equilibria_is_not_oscillation():
+    # By hand: phi(t) = phi0 e^(-t), theta = theta0: each start comes to rest at (0, theta0), |z| -> |theta0|.
+    v = _phi_relaxes().verify(x0=[[0.3, 0.4], [-0.2, 0.1]], t_end=50.0)
+    assert v.classification == "non-hyperbolic" and v.behaviour == "converges" and v.agrees
+    assert [m.rest_distance for m in v.measurements] == pytest.approx([0.4, 0.1], rel=1e-6)
+    assert "away from the origin" in v.explanation
+
+
+def _bistable():
+    """phi' = phi^3 - phi, theta' = -theta: stable origin; |phi0| > 1 blows up in finite time."""
+    phi, theta = symbols(1)
+    p, t = phi[0], theta[0]
+    return analyze(Variant("bistable", d_loss=p**2 / 2 - p**4 / 4, g_loss=t**2 / 2, phi=phi, theta=theta))
+
+
+def test_a_tie_between_behaviours_is_reported_as_a_split():
+    a = _bistable()
+    assert [sp.expand(f) for f in a.vector_field] == [a.state[0] ** 3 - a.state[0], -a.state[1]]
+    v = a.verify(x0=[[0.5, 0.1], [1.5, 0.1]], t_end=50.0)
+    assert v.behaviour == "split" and v.split == ("converges", "diverges")
+    assert v.outcome == Agreement.INCONCLUSIVE and "split evenly" in v.explanation
+    # the finite-time blow-up (phi^2 = 1 / (1 - (1 - 1/phi0^2) e^(2t)), t* = ln(1.8) / 2) diverges, not "singular"
+    blow = v.measurements[1]
+    assert blow.behaviour == "diverges" and blow.stop_time == pytest.approx(np.log(1.8) / 2, rel=1e-3)
+    assert "discontinuity" not in v.explanation
+
+
+def test_a_majority_is_not_a_split():
+    v = _bistable().verify(x0=[[0.5, 0.1], [0.3, -0.2], [1.5, 0.1]], t_end=50.0)
+    assert v.behaviour == "converges" and v.split == () and v.counts == {"converges": 2, "diverges": 1}
+
+
+def test_radius_of_a_closed_orbit_is_its_largest_theta():
+    # vanilla_sat in dimension 1: d/dt (phi^2 + theta^2) = -2 sigma phi theta + 2 sigma theta phi = 0 and the angle
+    # turns at the rate sigma(phi theta) > 0: the orbit is the circle |z| = |z0|, whose largest |theta| is |z0|
+    # (the mean of |theta| over a turn would be 2 |z0| / pi).
+    v = analyze("vanilla_sat", dim=1).verify(samples=4)
+    assert v.behaviour == "oscillates" and v.agrees
+    for m in v.measurements:
+        assert m.settled and m.radius == pytest.approx(m.initial_distance, rel=1e-3)
+    assert v.radius == pytest.approx(np.median([m.initial_distance for m in v.measurements]), rel=1e-3)
+
+
+def test_verify_is_linear_in_the_number_of_samples():
+    # Trajectories.norm used to be recomputed on each access: verify(samples=2000) took minutes.
+    start = time.perf_counter()
+    v = analyze("vanilla_ns").verify(samples=2000, t_end=50.0)
+    assert time.perf_counter() - start < 60.0  # about 1.5 s on a quiet machine
+    assert len(v.measurements) == 2000
+
+
+def test_verification_is_immutable_pickles_and_deep_copies():
+    v = verified("wgan_gp", params=(("c", 0),))
+    for copy_ in (pickle.loads(pickle.dumps(v)), copy.deepcopy(v)):
+        assert copy_ == v and copy_ is not v and copy_.to_dict() == v.to_dict()
+        assert copy_.outcome is Agreement.AGREES and copy_.agrees is True
+    with pytest.raises(AttributeError):
+        v.__dict__  # noqa: B018 - slotted: nothing to mutate behind the frozen fields
+    with pytest.raises(TypeError):
+        v.params["lam"] = "1"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        v.measurements[0].rate = 0.0  # type: ignore[misc]
+    assert v != replace(v, explanation="changed")
 
 
 # ----------------------------------------------------------------------------- the record and bad input

@@ -12,6 +12,7 @@ import sympy as sp
 from ..analysis import analyze
 from ..dynamics.optimizers import get_optimizer
 from ..errors import InvalidParameterError
+from ..model.regularizers import REGULARIZERS
 from ..model.variants import VARIANTS, Variant, get_variant
 
 
@@ -86,6 +87,18 @@ def parse_assignments(items: list[str], option: str, allow_bare: bool = False) -
     return out
 
 
+def _weights() -> dict:
+    return {name: reg.weight for name, reg in REGULARIZERS.items()}
+
+
+def _with_domains(values: dict, declared) -> dict:
+    """A bare name on the command line (``lam=a``) is a symbol carrying the parameter's declared domain."""
+    return {
+        k: declared[k].symbol_named(v.name) if isinstance(v, sp.Symbol) and k in declared else v
+        for k, v in values.items()
+    }
+
+
 def resolve_variant(args) -> tuple[Variant, dict, dict]:
     """The variant, params and regularizers named on the command line."""
     params = parse_assignments(args.param, "--param")
@@ -94,7 +107,8 @@ def resolve_variant(args) -> tuple[Variant, dict, dict]:
     if args.name and (d_text or g_text):
         raise InvalidParameterError("give either a variant NAME or --d-loss/--g-loss, not both")
     if args.name:
-        return get_variant(args.name), params, regs
+        variant = get_variant(args.name)
+        return variant, _with_domains(params, variant.params), _with_domains(regs, _weights())
     if not (d_text and g_text):
         raise InvalidParameterError(f"give a variant NAME ({', '.join(VARIANTS)}) or both --d-loss and --g-loss")
     from ..model.parse import parse_expression

@@ -54,36 +54,43 @@ class Parameter:
     def check(self, value: object) -> sp.Expr:
         """Convert ``value`` to SymPy and check it against the domain.
 
-        Python floats become exact rationals through their decimal repr (0.1 -> 1/10).
-        A SymPy symbol keeps the parameter symbolic; one whose assumptions do not imply the
-        declared domain is replaced by a symbol of the same name carrying it (so ``Symbol("a")``
-        for ``lam`` means ``a > 0``); one whose assumptions contradict it is refused.
+        Python floats become exact rationals through their decimal repr (0.1 -> 1/10). A SymPy
+        symbol or expression keeps the parameter symbolic and is used as given (the result holds
+        the user's own symbol); its assumptions must *prove* the declared domain: ``Symbol("a")``
+        for ``lam > 0`` is refused with the symbol to use instead, like ``-x`` with ``x > 0`` or
+        an expression that is 0.
+
+        >>> Parameter("lam", domain="positive").check(0.5)
+        1/2
+        >>> Parameter("lam", domain="positive").check(sp.Symbol("a"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        stability.errors.InvalidParameterError: lam must be > 0, which the symbol a does not imply; ...
         """
         expr = to_sympy_value(value, self.name)
-        if isinstance(expr, sp.Symbol):
-            if _implies_domain(expr, self.domain):
-                return expr
-            if _contradicts_domain(expr, self.domain):
-                raise InvalidParameterError(
-                    f"{self.name} must be {self.domain_text}; the symbol {expr} is declared otherwise"
-                )
-            if expr.name == self.name:
-                return self.symbol
-            return sp.Symbol(expr.name, **_DOMAINS[self.domain][0])
-        if expr.is_number:
-            ok = {"real": expr.is_real, "positive": expr.is_positive, "nonnegative": expr.is_nonnegative}
-            if ok[self.domain] is False:
-                raise InvalidParameterError(f"{self.name} must be {self.domain_text}; got {expr}")
-        return expr
+        known = _domain_fact(expr, self.domain)
+        if known is True:
+            return expr
+        if isinstance(expr, sp.Symbol) and known is None:
+            flags = ", ".join(f"{k}=True" for k in _DOMAINS[self.domain][0])
+            raise InvalidParameterError(
+                f"{self.name} must be {self.domain_text}, which the symbol {expr} does not imply; "
+                f"pass Symbol({expr.name!r}, {flags})"
+            )
+        if known is None:
+            raise InvalidParameterError(
+                f"{self.name} must be {self.domain_text}, which cannot be proved for {expr} from its symbols' "
+                "assumptions"
+            )
+        raise InvalidParameterError(f"{self.name} must be {self.domain_text}; got {expr}")
+
+    def symbol_named(self, name: str) -> sp.Symbol:
+        """A symbol called ``name`` carrying this parameter's domain (the command line's ``lam=a``)."""
+        return sp.Symbol(name, **_DOMAINS[self.domain][0])
 
 
-def _implies_domain(symbol: sp.Symbol, domain: str) -> bool:
-    return bool({"real": symbol.is_real, "positive": symbol.is_positive, "nonnegative": symbol.is_nonnegative}[domain])
-
-
-def _contradicts_domain(symbol: sp.Symbol, domain: str) -> bool:
-    known = {"real": symbol.is_real, "positive": symbol.is_positive, "nonnegative": symbol.is_nonnegative}
-    return known[domain] is False
+def _domain_fact(expr: sp.Expr, domain: str) -> bool | None:
+    return {"real": expr.is_real, "positive": expr.is_positive, "nonnegative": expr.is_nonnegative}[domain]
 
 
 def to_sympy_value(value: object, name: str = "value") -> sp.Expr:

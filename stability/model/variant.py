@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 import sympy as sp
 
 from ..errors import InvalidParameterError
+from ..frozen import FrozenMap
 from .params import Parameter
 from .space import ComponentSpace, check_component_dim, check_dim
 
@@ -68,7 +68,7 @@ class Variant:
                 params[key] = value
             else:
                 params[key] = Parameter(str(key), value)
-        object.__setattr__(self, "params", MappingProxyType(params))
+        object.__setattr__(self, "params", FrozenMap(params))
         callables = [callable(self.d_loss), callable(self.g_loss)]
         if all(callables):
             return
@@ -134,19 +134,23 @@ class Variant:
         return f"Variant({self.name!r}, {dim}{', ' + params if params else ''})"
 
 
+@dataclass(frozen=True)
+class LossPart:
+    """One of the two losses of a function ``losses(g, **params) -> (L_D, L_G)``; picklable by reference."""
+
+    losses: LossBuilder
+    index: int
+
+    def __call__(self, g, **params):
+        return self.losses(g, **params)[self.index]
+
+
 def builtin_variant(losses: LossBuilder, name: str, description: str, equations: str, general_form: str, params=()):
     """A dimension-generic :class:`Variant` from one function ``losses(g, **params) -> (L_D, L_G)``."""
-
-    def d_loss(g, **kw):
-        return losses(g, **kw)[0]
-
-    def g_loss(g, **kw):
-        return losses(g, **kw)[1]
-
     return Variant(
         name,
-        d_loss,
-        g_loss,
+        LossPart(losses, 0),
+        LossPart(losses, 1),
         params={p.name: p for p in params},
         description=description,
         equations=equations,

@@ -15,10 +15,9 @@ the boundary crossings (:func:`stability.theory.criteria.regions`).
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 import sympy as sp
 
+from ..frozen import FrozenMap
 from ..timeout import TimeLimitExceeded, time_limit
 from ..verdicts import Classification, Detail, TimeDomain
 from .criteria import SCHUR, regions, stable_conditions
@@ -86,9 +85,7 @@ def _sample(symbol: sp.Symbol) -> sp.Rational:
 
 
 def _spectrum(eigs, parts, verdict, detail, conditions, rho=None, exact=False, boundaries=()) -> Spectrum:
-    return Spectrum(
-        eigs, parts, verdict, detail, MappingProxyType(conditions), TimeDomain.DISCRETE, rho, exact, boundaries
-    )
+    return Spectrum(eigs, parts, verdict, detail, FrozenMap(conditions), TimeDomain.DISCRETE, rho, exact, boundaries)
 
 
 def _from_regions(p: sp.Poly, symbol: sp.Symbol, found, eigs, parts) -> Spectrum:

@@ -3,8 +3,8 @@
 Each check returns the normalised value (exact SymPy numbers for real hyperparameters, ``int``
 for counts, ``bool`` for flags) or raises :class:`~stability.errors.InvalidParameterError` saying
 what was received and what is expected. A SymPy symbol is allowed where the mathematics allows
-it: a symbol without assumptions is replaced by one of the same name carrying the domain's sign
-(as for variant parameters), one declared outside the domain is refused.
+it: the symbol must be declared with the domain's sign (``real=True``, or ``positive=True`` for a
+domain in ``(0, oo)``), as for variant parameters, and one declared outside the domain is refused.
 
 >>> real_in("beta", -0.5, OPEN_UNIT)
 -1/2
@@ -76,9 +76,13 @@ def real_in(name: str, value: Any, interval: sp.Interval) -> sp.Expr:
         if expr.is_real is not True or not bool(interval.contains(expr)):
             raise InvalidParameterError(f"{name} must be {_text(interval)}; received {_received(value)}")
         return expr
-    if isinstance(expr, sp.Symbol) and expr.is_real is not True:
-        sign = {"positive": True} if interval.start >= 0 else {"real": True}
-        expr = sp.Symbol(expr.name, **sign)
+    if isinstance(expr, sp.Symbol):
+        flag = "positive" if interval.start >= 0 else "real"
+        if getattr(expr, f"is_{flag}") is not True:  # as for variant parameters (model.params)
+            raise InvalidParameterError(
+                f"{name} must be {_text(interval)}, which the symbol {expr} does not imply; "
+                f"pass Symbol({expr.name!r}, {flag}=True)"
+            )
     if interval.contains(expr) is sp.false or expr.is_real is False:
         raise InvalidParameterError(f"{name} must be {_text(interval)}; the expression {expr} is declared otherwise")
     return expr

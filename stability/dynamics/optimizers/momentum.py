@@ -6,7 +6,7 @@ Gidel et al. 2019, "Negative Momentum for Improved Game Dynamics").
 
 >>> import sympy as sp
 >>> from stability.dynamics.update import map_jacobian
->>> h, beta = sp.symbols("h beta")
+>>> h, beta = sp.Symbol("h", positive=True), sp.Symbol("beta", real=True)
 >>> map_jacobian(Momentum(beta=beta), sp.Matrix([[0, -1], [1, 0]]), LearningRate(h, h)).tolist()
 [[beta + 1, -h, -beta, 0], [h, beta + 1, 0, -beta], [1, 0, 0, 0], [0, 1, 0, 0]]
 >>> Momentum(beta=1)
