@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import cached_property
@@ -60,6 +61,33 @@ def _resolve_params(variant: Variant, params) -> dict[str, sp.Expr]:
         else:
             out[name] = p.check(value)
     return out
+
+
+_STATE_NAME = re.compile(r"^(phi|theta|varphi)(_?\d+)?$")
+
+
+def _check_names(values: Mapping[str, sp.Expr], regs: Mapping[str, sp.Expr]) -> None:
+    """Refuse symbols that would be silently merged: with the state, or across different parameters.
+
+    The same symbol given on purpose for two entries (``lam=h`` and ``l2=h``) is a tie and is kept;
+    two *different* symbols with one name (e.g. a variant's default ``alpha`` and the l2 weight's
+    ``alpha``, whose domains differ) would print alike and are refused.
+    """
+    seen: dict[str, tuple[str, sp.Symbol]] = {}
+    for kind, mapping in (("parameter", values), ("regularizer weight", regs)):
+        for key, value in mapping.items():
+            for sym in sorted(getattr(value, "free_symbols", ()), key=str):
+                if _STATE_NAME.match(sym.name):
+                    raise InvalidParameterError(
+                        f"{kind} {key} uses the symbol {sym}, a name of the state (phi_i, theta_i); rename it"
+                    )
+                other = seen.get(sym.name)
+                if other is not None and other[1] != sym:
+                    raise InvalidParameterError(
+                        f"{kind} {key} and {other[0]} both use a symbol named {sym.name} with different domains; "
+                        "pass one of them a symbol of another name"
+                    )
+                seen[sym.name] = (f"{kind} {key}", sym)
 
 
 def _resolve_dim(variant: Variant, dim) -> int:
@@ -521,6 +549,7 @@ def analyze(
     dim = _resolve_dim(variant, dim)
     values = _resolve_params(variant, params)
     regs = resolve_regularizers(regularizers)
+    _check_names(values, regs)
     if optimizer is None and lr is not None:
         raise InvalidParameterError("lr= needs an optimizer= (gradient flow has no learning rate)")
     dynamics = build_dynamics(variant, dim, values, regs)

@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
-from stability.numerics.integrate import IntegrationResult, Status, integrate
+from stability.numerics.integrate import IntegrationResult, Status, StepBudgetExceeded, integrate
 
 # ----------------------------------------------------------------------------- fixtures
 
@@ -365,3 +365,15 @@ def test_single_trajectory_reproduces_scipy_rk45_step_for_step(x0):
     assert res.n_evaluations == sol.nfev
     assert res.n_rejected > 0  # the rejection branch was exercised
     np.testing.assert_allclose(res.states[0], sol.y.T, rtol=0, atol=1e-12)
+
+
+def test_step_budget_exceeded_carries_where_the_run_was():
+    import pickle
+
+    with pytest.raises(StepBudgetExceeded) as info:
+        integrate(linear(HARMONIC), [[1.0, 0.0], [0.0, 2.0]], 100.0, max_steps=50)
+    exc = info.value
+    assert isinstance(exc, RuntimeError) and exc.max_steps == 50 and exc.t_end == 100.0
+    assert 0.0 < exc.t < 100.0 and exc.step > 0 and (exc.active, exc.total) == (2, 2) and exc.limiting in (0, 1)
+    back = pickle.loads(pickle.dumps(exc))
+    assert (back.max_steps, back.t, back.limiting, str(back)) == (exc.max_steps, exc.t, exc.limiting, str(exc))

@@ -468,7 +468,7 @@ def test_verify_bad_input():
     with pytest.raises(InvalidParameterError, match="t_end must be a positive number"):
         a.verify(t_end=-1.0)
     with pytest.raises(InvalidParameterError, match="symbolic lam"):
-        analyze("wgan_gp", params={"lam": sp.Symbol("lam")}).verify()
+        analyze("wgan_gp", params={"lam": sp.Symbol("lam", positive=True)}).verify()
 
 
 # ----------------------------------------------------------------------------- command line

@@ -1,0 +1,49 @@
+"""Issue 14 defect classes: symbols stay the user's, names never merge silently, results stay portable."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from stability import InvalidParameterError, Variant, analyze
+from stability.model.params import Parameter
+
+
+def _variant_with_alpha():
+    # L_D = alpha * theta.phi + |phi|^2, L_G = -theta.phi: a variant parameter named like l2's weight.
+    return Variant(
+        "v",
+        lambda g, alpha: alpha * g.critic(g.x_fake) + g.dot(g.phi, g.phi),
+        lambda g, alpha: -g.critic(g.x_fake),
+        params={"alpha": Parameter("alpha", None, "", "real")},
+    )
+
+
+def test_a_variant_parameter_and_a_regulariser_weight_never_merge():
+    with pytest.raises(InvalidParameterError, match="both use a symbol named alpha"):
+        analyze(_variant_with_alpha(), regularizers=["l2"])
+    # with a numeric weight there is nothing to merge
+    a = analyze(_variant_with_alpha(), regularizers={"l2": 0.5})
+    assert {s.name for s in a.jacobian.free_symbols} == {"alpha"}
+
+
+def test_the_same_symbol_given_twice_is_an_intended_tie():
+    # wgan_gp c = 0 with lam = h and l2 = h: block [[-2h - 2h, -1], [1, 0]] (l2 adds -2h to a), trace -4h < 0.
+    h = sp.Symbol("h", positive=True)
+    a = analyze("wgan_gp", params={"lam": h, "c": 0}, regularizers={"l2": h})
+    assert a.block == sp.Matrix([[-4 * h, -1], [1, 0]])
+    assert a.classification == "stable"
+
+
+@pytest.mark.parametrize("name", ["phi_1", "theta_2", "phi", "theta"])
+def test_parameters_named_like_the_state_are_refused(name):
+    with pytest.raises(InvalidParameterError, match="a name of the state"):
+        analyze("wgan_gp", params={"lam": sp.Symbol(name, positive=True)})
+
+
+def test_the_users_symbol_is_the_symbol_in_the_conditions():
+    # wgan_gp c = 0: focus iff 0 < lam < 1 (disc = lam^2 - 1 < 0). Substituting the user's symbol decides it.
+    lam = sp.Symbol("lam", positive=True)
+    a = analyze("wgan_gp", params={"lam": lam, "c": 0})
+    assert a.conditions["focus"].subs(lam, sp.Rational(1, 2)) is sp.true
+    assert a.conditions["node"].subs(lam, 2) is sp.true
