@@ -47,3 +47,19 @@ def test_the_users_symbol_is_the_symbol_in_the_conditions():
     a = analyze("wgan_gp", params={"lam": lam, "c": 0})
     assert a.conditions["focus"].subs(lam, sp.Rational(1, 2)) is sp.true
     assert a.conditions["node"].subs(lam, 2) is sp.true
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda p, t: sp.Function("f")(p * t), "undefined function"),
+        (lambda p, t: sp.floor(p) * t, "floor, which jumps"),
+        (lambda p, t: sp.ceiling(p * t), "ceiling, which jumps"),
+    ],
+)
+def test_unknown_or_discontinuous_functions_get_a_clear_error(make, match):
+    from stability import symbols
+
+    phi, theta = symbols(1)
+    with pytest.raises(InvalidParameterError, match=match):
+        analyze(Variant("v", make(phi[0], theta[0]), -phi[0] * theta[0], phi=phi, theta=theta))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..errors import InvalidParameterError, StabilityError
 from ..model.regularizers import REGULARIZERS, DataModel, FieldTransform, LossTerm
@@ -134,6 +135,18 @@ def _checked_loss(variant, label: str, loss) -> sp.Expr:
         raise InvalidParameterError(f"{label} of variant {variant.name!r} must be finite; got {loss}")
     if loss.has(sp.I):
         raise InvalidParameterError(f"{label} of variant {variant.name!r} must be real; got {loss}")
+    unknown = sorted({str(f.func) for f in loss.atoms(AppliedUndef)})
+    if unknown:
+        raise InvalidParameterError(
+            f"{label} of variant {variant.name!r} uses the undefined function(s) {', '.join(unknown)}; a loss must be "
+            "built from known functions (exp, log, sigmoid, softplus, tanh, sqrt, Abs, Max, ...)"
+        )
+    jumps = sorted({type(f).__name__ for f in loss.atoms(sp.floor, sp.ceiling, sp.frac)})
+    if jumps:
+        raise InvalidParameterError(
+            f"{label} of variant {variant.name!r} uses {', '.join(jumps)}, which jumps: a loss must be continuous "
+            "(gradient training needs its derivative)"
+        )
     return loss
 
 
