@@ -30,6 +30,7 @@ from .numerics.confirm import confirm
 from .numerics.simulate import simulate
 from .numerics.verify import verify
 from .render.latex import derivation, latex, to_latex
+from .render.markdown import to_markdown
 from .render.proof import latex_proof
 from .theory.discrete import classify_map
 from .theory.linearize import Linearization, SingularTerm, linearize
@@ -414,7 +415,7 @@ class Analysis:
             ("classification", f"**{self.classification}** ({self.detail})"),
         ]
         table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {_md_cell(v)} |" for k, v in rows)
-        return f"{table}\n\n{self.explanation}\n"
+        return f"{table}\n\n{to_markdown(self, level=3)}\n"
 
 
 def _md_cell(text: str) -> str:

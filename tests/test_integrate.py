@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import warnings
 from itertools import pairwise
 
@@ -368,8 +369,6 @@ def test_single_trajectory_reproduces_scipy_rk45_step_for_step(x0):
 
 
 def test_step_budget_exceeded_carries_where_the_run_was():
-    import pickle
-
     with pytest.raises(StepBudgetExceeded) as info:
         integrate(linear(HARMONIC), [[1.0, 0.0], [0.0, 2.0]], 100.0, max_steps=50)
     exc = info.value

@@ -404,7 +404,7 @@ def test_an_exactly_converged_state_is_held():
 
 
 def test_summaries_only_use_bounded_memory_and_progress_is_reported():
-    a = analyze("vanilla_ns", optimizer="cgd", lr=0.1)
+    a = analyze("vanilla_ns", optimizer="altgd", lr=0.1)
     seen = []
     it = iterate(a, 4, 20_000, store=False, progress=seen.append, seed=0)
     assert it.states is None and it.phi_norm.shape == (4, 1001) and it.summary_times[-1] == 20_000
@@ -436,7 +436,9 @@ def test_summaries_only_use_bounded_memory_and_progress_is_reported():
             "the learning rate h_d = h is symbolic",
         ),
         (
-            lambda a: iterate(analyze("vanilla_ns", optimizer=optimizers.momentum(beta=sp.Symbol("b", real=True)), lr=0.1), 2, 5),
+            lambda a: iterate(
+                analyze("vanilla_ns", optimizer=optimizers.momentum(beta=sp.Symbol("b", real=True)), lr=0.1), 2, 5
+            ),
             "momentum's beta = b is symbolic",
         ),
         (

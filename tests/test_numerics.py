@@ -20,6 +20,8 @@ from helpers import TIGHT, by_hand
 from scipy.integrate import solve_ivp
 
 from stability import InvalidParameterError, Trajectories, Variant, analyze, symbols
+from stability.model.space import DOT, NORM_PHI, NORM_THETA
+from stability.numerics.field import numeric_function
 from stability.numerics.integrate import Status
 from stability.numerics.simulate import TrajectoryWarning, numeric_field, random_states, simulate
 from stability.numerics.trajectories import CutoffReason
@@ -340,9 +342,6 @@ def test_trajectories_pickle_and_deep_copy_frozen():
 
 
 def test_numeric_function_of_invariants_and_components():
-    from stability.model.space import DOT, NORM_PHI, NORM_THETA
-    from stability.numerics.field import numeric_function
-
     a = analyze("vanilla_ns")
     z = np.array(
         [[3.0, 0.0, 0.0, 4.0], [1.0, 2.0, 2.0, -1.0]]

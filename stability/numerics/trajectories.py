@@ -1,6 +1,6 @@
 """The record of a simulation: :class:`Trajectories` (and :class:`Cutoff`, why a run ended early).
 
-Every array is read-only; derived arrays (``norm``) are computed once, when the record is made.
+Every array is read-only; derived arrays (``norm``) are computed once, on first use.
 The record compares by value, pickles and deep-copies (a deep copy shares the immutable analysis).
 
 >>> from stability import analyze
@@ -93,7 +93,7 @@ class Trajectories(Record):
             steps, always including 0 and ``t_end``).
         phi_norm, theta_norm: ``(K, m)`` ``|phi|`` and ``|theta|`` on ``summary_times``.
         norm: ``(K, m)`` distance ``|z| = sqrt(|phi|^2 + |theta|^2)`` to the equilibrium on
-            ``summary_times`` (computed once).
+            ``summary_times`` (computed once, on first use).
         winding: ``(K, m)`` unwrapped angle of the pair ``(phi_k, theta_k)``, ``k = pair``,
             accumulated at every step; its slope is the angular frequency.
         pair: ``(K,)`` index k of the tracked pair (the largest at t = 0).
@@ -132,7 +132,7 @@ class Trajectories(Record):
     cutoff: Cutoff | None = None
     _ema_grid: Mapping[float, NDArray[np.float64]] = field(default_factory=dict, repr=False)
     _ema_final: Mapping[float, NDArray[np.float64]] = field(default_factory=dict, repr=False)
-    norm: NDArray[np.float64] = field(init=False, repr=False, compare=False)
+    _norm: NDArray[np.float64] | None = field(init=False, default=None, repr=False, compare=False)
     _cut_short: NDArray[np.bool_] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -143,7 +143,6 @@ class Trajectories(Record):
         object.__setattr__(self, "messages", tuple(self.messages))
         object.__setattr__(self, "_ema_grid", FrozenMap({b: frozen(v) for b, v in self._ema_grid.items()}))
         object.__setattr__(self, "_ema_final", FrozenMap({b: frozen(v) for b, v in self._ema_final.items()}))
-        object.__setattr__(self, "norm", frozen(np.hypot(self.phi_norm, self.theta_norm)))
         cut = (self.status == Status.STEP_UNDERFLOW) & (self.stop_time == self.times[-1])
         object.__setattr__(self, "_cut_short", frozen(cut if self.cutoff is not None else np.zeros_like(cut)))
 
@@ -171,6 +170,13 @@ class Trajectories(Record):
     def theta(self) -> NDArray[np.float64]:
         """``(K, steps, n)`` view of the generator parameters (needs ``store=True``)."""
         return self._stored()[..., self.dim :]
+
+    @property
+    def norm(self) -> NDArray[np.float64]:
+        """``(K, m)`` distance ``|z|`` to the equilibrium on ``summary_times`` (computed once, on first use)."""
+        if self._norm is None:
+            object.__setattr__(self, "_norm", frozen(np.hypot(self.phi_norm, self.theta_norm)))
+        return self._norm
 
     def _stored(self) -> NDArray[np.float64]:
         if self.states is None:
