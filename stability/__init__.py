@@ -5,6 +5,7 @@
 'center'
 """
 
+from . import optimizers as optimizers
 from .analysis import Analysis as Analysis
 from .analysis import analyze as analyze
 from .errors import ExpressionParseError as ExpressionParseError
@@ -29,6 +30,7 @@ from .theory.spectrum import CLASSIFICATIONS as CLASSIFICATIONS
 from .theory.spectrum import Eigenvalue as Eigenvalue
 
 __all__ = [
+    "optimizers",
     "Analysis",
     "analyze",
     "CLASSIFICATIONS",

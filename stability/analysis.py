@@ -27,8 +27,10 @@ from .model.regularizers import resolve_regularizers
 from .model.space import check_dim
 from .model.variants import Variant, get_variant
 from .numerics.confirm import confirm
+from .numerics.iterate import iterate
 from .numerics.simulate import simulate
 from .numerics.verify import verify
+from .numerics.verify_map import verify_map
 from .render.latex import derivation, latex, to_latex
 from .render.markdown import to_markdown
 from .render.proof import latex_proof
@@ -296,11 +298,19 @@ class Analysis:
 
     # -- numerics, nonlinear analysis and LaTeX live in their own modules ------------
     def simulate(self, x0, t_end: float, **options):
-        """Integrate the training ODE from ``x0``; see :func:`stability.numerics.simulate.simulate`."""
+        """Integrate the training ODE from ``x0`` (flows; see :func:`stability.numerics.simulate.simulate`), or,
+        for a discrete analysis, iterate the real update ``t_end`` steps (an integer; see
+        :func:`stability.numerics.iterate.iterate`)."""
+        if self.time_domain is TimeDomain.DISCRETE:
+            return iterate(self, x0, t_end, **options)
         return simulate(self, x0, t_end, **options)
 
     def verify(self, **options):
-        """Check the symbolic verdict numerically; see :func:`stability.numerics.verify.verify`."""
+        """Check the symbolic verdict numerically: by integrating the flow
+        (:func:`stability.numerics.verify.verify`) or iterating the update map
+        (:func:`stability.numerics.verify_map.verify_map`)."""
+        if self.time_domain is TimeDomain.DISCRETE:
+            return verify_map(self, **options)
         return verify(self, **options)
 
     @cached_property
@@ -509,9 +519,9 @@ def _classify_map(system: Map, lin: Linearization, dim: int):
         )
         return None, Classification.NO_LINEARIZATION, Detail.NO_DERIVATIVE, {}, _explain_map(dim, system, None, reason)
     if lin.block is not None:
-        spec = classify_map(map_jacobian(opt, lin.block, system.lr), copies=dim)
+        spec = classify_map(map_jacobian(opt, lin.block, system.lr), copies=dim, constraints=opt.constraints())
     else:
-        spec = classify_map(map_jacobian(opt, lin.jacobian, system.lr), copies=1)
+        spec = classify_map(map_jacobian(opt, lin.jacobian, system.lr), copies=1, constraints=opt.constraints())
     return spec, spec.classification, spec.detail, spec.conditions, _explain_map(dim, system, spec, "")
 
 

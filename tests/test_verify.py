@@ -446,6 +446,19 @@ def test_verification_is_immutable_pickles_and_deep_copies():
     assert v != replace(v, explanation="changed")
 
 
+def test_confirmation_records_are_immutable_pickle_and_deep_copy():
+    c = analyze("vanilla_sat", dim=1).nonlinear.confirm(t_end=20.0)
+    # |phi|^2 + |theta|^2 is conserved (d/dt = -2 sigma u + 2 sigma u = 0): the check passes with a tiny drift
+    assert c.ok and c.checks[0].measured < 1e-5
+    for copy_ in (pickle.loads(pickle.dumps(c)), copy.deepcopy(c)):
+        assert copy_ == c and copy_.to_dict() == c.to_dict()
+    assert c != replace(c, note="changed")
+    with pytest.raises(AttributeError):
+        c.checks[0].ok = False  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        c.__dict__  # noqa: B018
+
+
 # ----------------------------------------------------------------------------- the record and bad input
 
 

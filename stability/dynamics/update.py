@@ -61,6 +61,9 @@ class SympyGame:
     def identity(self, v):
         return sp.eye(v.rows)
 
+    def multiply(self, a, b):
+        return a.multiply_elementwise(b)
+
     def sqrt(self, v):
         raise NoLinearization("the update divides by a square root of squared gradients, which vanish there")
 

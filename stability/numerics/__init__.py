@@ -13,6 +13,8 @@ One job per module, in pipeline order:
 * :mod:`~stability.numerics.agreement`: the rules comparing a run with the symbolic verdict;
 * :mod:`~stability.numerics.verify`: ``verify`` and the ``Verification`` record;
 * :mod:`~stability.numerics.confirm`: numerical confirmation of a nonlinear certificate;
+* :mod:`~stability.numerics.iterate`, :mod:`~stability.numerics.verify_map`: the same for training with
+  steps (update maps);
 * :mod:`~stability.numerics.outcomes`, :mod:`~stability.numerics.records`, :mod:`~stability.numerics.checks`:
   verdict words, immutable records, option checks.
 """

@@ -96,9 +96,17 @@ class Regions:
     boundaries: tuple[Boundary, ...]
 
     def condition(self, where: str) -> sp.Boolean:
-        """The condition under which the roots are ``where`` (``sp.false`` if never)."""
+        """The condition under which the roots are ``where`` (``sp.false`` if never), as simple intervals."""
         parts = [c for c, w in self.pieces if w == where]
-        return sp.Or(*parts) if parts else sp.false
+        if not parts:
+            return sp.false
+        cond = sp.Or(*parts)
+        try:
+            lo, hi, closed = _domain(self.symbol)
+            domain = sp.Interval(lo, hi, left_open=not closed, right_open=True)
+            return (cond.as_set() & domain).as_relational(self.symbol)
+        except (NotImplementedError, TypeError, ValueError):
+            return cond
 
 
 def _domain(symbol: sp.Symbol) -> tuple[sp.Expr, sp.Expr, bool]:

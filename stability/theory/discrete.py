@@ -6,7 +6,8 @@ polynomial (:mod:`stability.theory.roots`), never from floating-point moduli. Wi
 parameter (a learning rate, a hyperparameter) the verdict comes as exact regions with the names of
 the boundary crossings (:func:`stability.theory.criteria.regions`).
 
->>> import sympy as sp
+>>> import mpmath
+import sympy as sp
 >>> m = sp.Matrix([[1, -sp.Rational(1, 10)], [sp.Rational(1, 10), 1]])
 >>> spec = classify_map(m, copies=1)
 >>> spec.classification, spec.spectral_radius
@@ -15,6 +16,7 @@ the boundary crossings (:func:`stability.theory.criteria.regions`).
 
 from __future__ import annotations
 
+import mpmath
 import sympy as sp
 
 from ..frozen import FrozenMap
@@ -32,37 +34,59 @@ _Z = sp.Symbol("z")
 _VERDICT = {INSIDE: Classification.STABLE, BOUNDARY: Classification.NEUTRAL, "outside": Classification.UNSTABLE}
 
 
-def _eigenvalues(m: sp.Matrix, p: sp.Poly, copies: int) -> dict:
+def _eigenvalues(p: sp.Poly, copies: int) -> dict:
+    """Closed forms from the factors of degree <= 2, ``CRootOf`` for the others (numeric ``p``), or ``{}``.
+
+    Radical formulas of cubics and quartics are exact but unreadable, so they are not used; with a
+    symbolic parameter a factor of degree >= 3 leaves the eigenvalues out of closed form (the verdict
+    does not need them).
+    """
+    found: dict = {}
+    symbolic = bool(p.free_symbols - {_Z})
     try:
         with time_limit(EIGEN_SECONDS):
-            found = sp.roots(p, multiple=False)
-            if sum(found.values()) < p.degree():
-                found = {} if p.free_symbols - {_Z} else {r: 1 for r in p.all_roots()}
-                if found and len(found) < p.degree():  # repeated CRootOf: count them
-                    found = {}
-                    for r in p.all_roots():
-                        found[r] = found.get(r, 0) + 1
-            return {sp.simplify(v): k * copies for v, k in found.items()}
+            _, factors = sp.factor_list(p.as_expr(), _Z)
+            for factor, k in factors:
+                f = sp.Poly(factor, _Z)
+                if f.degree() <= 2:
+                    roots = sp.roots(f, multiple=True)
+                elif symbolic:
+                    return {}
+                else:
+                    roots = f.all_roots()
+                for r in roots:
+                    r = sp.simplify(r) if f.degree() <= 2 else r
+                    found[r] = found.get(r, 0) + k * copies
     except (TimeLimitExceeded, NotImplementedError, sp.PolynomialError):
         return {}
+    return found
 
 
-def _radius(eigs: dict, verdict: Classification):
-    """``(rho, exact)``: the spectral radius, exact where SymPy finds it, else a 30-digit value."""
+def _radius(p: sp.Poly, eigs: dict, verdict: Classification):
+    """``(rho, exact)``: the spectral radius, exact where the dominant eigenvalue has a closed form;
+    otherwise the largest root modulus of the characteristic polynomial to 30 digits by mpmath's
+    ``polyroots`` (whose error estimate is below ``1e-30``); the verdict never depends on it."""
     if verdict is Classification.NEUTRAL:
         return sp.S.One, True
-    if not eigs:
+    if eigs and not any(v.has(sp.CRootOf) for v in eigs):
+        dominant = max(eigs, key=lambda v: abs(complex(v.evalf(30))))
+        try:
+            with time_limit(EIGEN_SECONDS):
+                return sp.radsimp(sp.simplify(sp.sqrt(sp.expand(sp.re(dominant) ** 2 + sp.im(dominant) ** 2)))), True
+        except TimeLimitExceeded:
+            pass
+    if p.free_symbols - {_Z}:
         return None, False
-    moduli = {v: sp.sqrt(sp.expand(sp.re(v) ** 2 + sp.im(v) ** 2)) for v in eigs}
-    try:
-        with time_limit(EIGEN_SECONDS):
-            largest = max(moduli.values(), key=lambda r: sp.N(r, 30))
-            exact = sp.nsimplify(largest) if largest.has(sp.CRootOf) else sp.radsimp(sp.simplify(largest))
-            if exact.has(sp.CRootOf) or not exact.is_number:
-                return sp.N(largest, 30), False
-            return exact, True
-    except (TimeLimitExceeded, TypeError, ValueError):
-        return None, False
+    with mpmath.workdps(40):
+        roots, err = mpmath.polyroots(
+            [mpmath.mpf(sp.Rational(c).p) / sp.Rational(c).q for c in p.all_coeffs()],
+            maxsteps=200,
+            extraprec=80,
+            error=True,
+        )
+        if err > mpmath.mpf(10) ** -30:
+            return None, False
+        return sp.Float(max(abs(r) for r in roots), 30), False
 
 
 def _detail(p: sp.Poly, verdict: Classification) -> Detail:
@@ -88,8 +112,19 @@ def _spectrum(eigs, parts, verdict, detail, conditions, rho=None, exact=False, b
     return Spectrum(eigs, parts, verdict, detail, FrozenMap(conditions), TimeDomain.DISCRETE, rho, exact, boundaries)
 
 
-def _from_regions(p: sp.Poly, symbol: sp.Symbol, found, eigs, parts) -> Spectrum:
-    conditions = {str(_VERDICT[w]): found.condition(w) for w in (INSIDE, BOUNDARY, "outside")}
+def _within(cond: sp.Boolean, constraints: sp.Boolean, symbol: sp.Symbol) -> sp.Boolean:
+    if constraints is sp.true:
+        return cond
+    try:
+        return (cond.as_set() & constraints.as_set()).as_relational(symbol)
+    except (NotImplementedError, TypeError, ValueError):
+        return sp.And(cond, constraints)
+
+
+def _from_regions(p: sp.Poly, symbol: sp.Symbol, found, eigs, parts, constraints=sp.true) -> Spectrum:
+    conditions = {
+        str(_VERDICT[w]): _within(found.condition(w), constraints, symbol) for w in (INSIDE, BOUNDARY, "outside")
+    }
     conditions = {k: v for k, v in conditions.items() if v is not sp.false}
     if len(conditions) == 1:  # one verdict over the whole domain: state it with the domain
         verdict = Classification(next(iter(conditions)))
@@ -98,19 +133,23 @@ def _from_regions(p: sp.Poly, symbol: sp.Symbol, found, eigs, parts) -> Spectrum
     return _spectrum(eigs, parts, Classification.UNDECIDED, Detail.DEPENDS, conditions, boundaries=found.boundaries)
 
 
-def classify_map(m: sp.Matrix, copies: int = 1) -> Spectrum:
-    """Classify the update map whose Jacobian is ``m (x) I_copies`` at the equilibrium."""
+def classify_map(m: sp.Matrix, copies: int = 1, constraints: sp.Boolean = sp.true) -> Spectrum:
+    """Classify the update map whose Jacobian is ``m (x) I_copies`` at the equilibrium.
+
+    ``constraints`` restricts symbolic hyperparameters beyond their sign assumptions (e.g.
+    ``-1 < beta < 1``); conditions are stated within it.
+    """
     p = sp.Poly(m.charpoly(_Z).as_expr(), _Z)
     free = sorted(p.free_symbols - {_Z}, key=str)
-    eigs = _eigenvalues(m, p, copies)
+    eigs = _eigenvalues(p, copies)
     parts = tuple(Eigenvalue(v, k, *(sp.simplify(x) for x in v.as_real_imag())) for v, k in eigs.items())
     if not free:
         verdict = _VERDICT[unit_disc(p)]
-        rho, exact = _radius(eigs, verdict)
+        rho, exact = _radius(p, eigs, verdict)
         return _spectrum(eigs, parts, verdict, _detail(p, verdict), {}, rho, exact)
     if len(free) == 1:
         found = regions(p.as_expr(), _Z, free[0], SCHUR)
         if found is not None:
-            return _from_regions(p, free[0], found, eigs, parts)
+            return _from_regions(p, free[0], found, eigs, parts, constraints)
     conditions = {str(Classification.STABLE): stable_conditions(p, SCHUR)}
     return _spectrum(eigs, parts, Classification.UNDECIDED, Detail.DEPENDS, conditions)

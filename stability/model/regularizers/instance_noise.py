@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -99,6 +100,23 @@ class GaussianMean(sp.Function):
             return self._mean_of(sp.diff(self.body, _W, 2)) / 2
         return self._mean_of(sp.diff(self.body, _param(argindex - 3)))
 
+    def _eval_evalf(self, prec):
+        if not all(a.is_number for a in self.args):
+            return None
+        m, v = (sp.Float(a.evalf(prec + 10), prec + 10) for a in self.args[:2])
+        w = sp.Dummy("w", real=True)
+        closed = _closed_form(self.integrand(w), w, m, v)
+        if closed is not None:
+            return closed.evalf(prec)
+        if self.body.has(*_NON_SMOOTH):
+            return None
+        f = sp.lambdify(w, self.integrand(w), modules="mpmath")
+        dps = max(15, int(prec * 0.30103) + 5)
+        with mpmath.workdps(dps):
+            s = mpmath.sqrt(mpmath.mpf(str(v)))
+            val = mpmath.quad(lambda t: f(mpmath.mpf(str(m)) + s * t) * mpmath.npdf(t), [-mpmath.inf, 0, mpmath.inf])
+        return sp.Float(val, dps)
+
     def integrand(self, w: sp.Symbol) -> sp.Expr:
         """``f(w)`` with the arguments substituted."""
         return type(self)._body_at(w, self.args[2:])
@@ -119,7 +137,7 @@ class GaussianMean(sp.Function):
 
     def _numpycode(self, printer):
         m, v = (printer._print(a) for a in self.args[:2])
-        w = sp.Symbol("_gh_w")
+        w = sp.Symbol("_noise_w")
         closed = _closed_form_code(self.integrand(w), w, m, v, printer)
         if closed is not None:
             return closed
@@ -144,8 +162,8 @@ def quadrature_rule() -> tuple[np.ndarray, np.ndarray]:
     return t, QUADRATURE_STEP * np.exp(-t * t / 2) / math.sqrt(2 * math.pi)
 
 
-def _closed_form_code(body: sp.Expr, w: sp.Symbol, m: str, v: str, printer) -> str | None:
-    """NumPy code of ``E[body]`` for ``c * K(alpha + beta w)``, ``K`` a non-smooth function; else None."""
+def _kernel(body: sp.Expr, w: sp.Symbol):
+    """``(coeff, kernel, alpha, beta)`` when ``body = coeff * K(alpha + beta w)``, ``K`` non-smooth; else None."""
     coeff, kernel = body.as_independent(w, as_Add=False)
     if not isinstance(kernel, _NON_SMOOTH):
         return None
@@ -160,7 +178,35 @@ def _closed_form_code(body: sp.Expr, w: sp.Symbol, m: str, v: str, printer) -> s
     beta = sp.diff(arg, w)
     if beta.has(w) or beta == 0:
         return None
-    alpha = arg.xreplace({w: 0})
+    return coeff, kernel, arg.xreplace({w: 0}), beta
+
+
+def _closed_form(body: sp.Expr, w: sp.Symbol, m: sp.Expr, v: sp.Expr) -> sp.Expr | None:
+    """``E[c K(alpha + beta w)]`` in closed form (erfc, exp) for ``v > 0``, ``K`` a non-smooth kernel; else None."""
+    parts = _kernel(body, w)
+    if parts is None:
+        return None
+    coeff, kernel, alpha, beta = parts
+    mu, s = alpha + beta * m, sp.Abs(beta) * sp.sqrt(v)
+    cdf = sp.erfc(-mu / (s * sp.sqrt(2))) / 2
+    pdf = sp.exp(-(mu**2) / (2 * s**2)) / (s * sp.sqrt(2 * sp.pi))
+    if isinstance(kernel, sp.Heaviside):
+        return coeff * cdf
+    if isinstance(kernel, sp.DiracDelta):
+        return coeff * pdf
+    positive = mu * cdf + s**2 * pdf
+    return coeff * (positive if isinstance(kernel, sp.Max) else mu - positive)
+
+
+def _closed_form_code(body: sp.Expr, w: sp.Symbol, m: str, v: str, printer) -> str | None:
+    """NumPy code of ``E[body]`` for ``c * K(alpha + beta w)``, ``K`` a non-smooth function; else None.
+
+    Like :func:`_closed_form`, with ``s`` bounded below so that ``v = 0`` gives the limit ``K(alpha + beta m)``.
+    """
+    parts = _kernel(body, w)
+    if parts is None:
+        return None
+    coeff, kernel, alpha, beta = parts
     p = printer._print
     sqrt, exp, vec = (printer._module_format(f"numpy.{f}") for f in ("sqrt", "exp", "vectorize"))
     maximum = printer._module_format("numpy.maximum")
