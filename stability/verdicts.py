@@ -24,6 +24,7 @@ __all__ = [
     "Method",
     "Convergence",
     "Behaviour",
+    "Agreement",
 ]
 
 
@@ -132,3 +133,19 @@ class Behaviour(TextEnum):
     PERIOD_2 = "period-2"  # maps: an alternating cycle after a flip
     DIVERGES = "diverges"
     SINGULAR = "singular"
+    STATIONARY = "stationary"  # does not move: it starts at an equilibrium
+    UNDETERMINED = "undetermined"  # it moves, but the run is too short to tell how
+    SPLIT = "split"  # (the verdict of a run) a tie between behaviours
+
+
+class Agreement(TextEnum):
+    """Whether what the numerics measured is consistent with the symbolic verdict."""
+
+    AGREES = "agrees"
+    DISAGREES = "disagrees"
+    INCONCLUSIVE = "inconclusive"  # the run could not show it (too short, singular, split, nothing moved)
+
+    @property
+    def agrees(self) -> bool | None:
+        """True, False, or None when inconclusive."""
+        return {Agreement.AGREES: True, Agreement.DISAGREES: False}.get(self)

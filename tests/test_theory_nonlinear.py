@@ -139,7 +139,7 @@ def test_records_refuse_unknown_fields():
 # --------------------------------------------------------------------------- cases through reanalyze
 def test_symbolic_cases_go_through_the_callable():
     # c real of unknown sign: the cases c < 0, c = 0, c > 0 (one reanalysis each).
-    a = analyze("wgan_gp", dim=2, params={"c": sp.Symbol("c")})
+    a = analyze("wgan_gp", dim=2, params={"c": sp.Symbol("c", real=True)})
     c = a.params["c"]
     alone = analyze_nonlinear(a)
     assert alone.verdict == "undecided" and alone.method != Method.CASES

@@ -7,6 +7,8 @@ import time
 
 from ._common import add_variant_arguments, analysis_from_args, print_json, wrap
 
+_AGREES = {True: "yes", False: "NO", None: "inconclusive"}
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -79,7 +81,7 @@ def format_verification(a, v) -> str:
     )
     for name, value in v._figures():
         lines.append(f"    {name:<15} {value}")
-    lines.append(f"  agrees: {'yes' if v.agrees else 'NO'}")
+    lines.append(f"  agrees: {_AGREES[v.agrees]}")
     lines.append(wrap(v.explanation))
     return "\n".join(lines)
 

@@ -25,16 +25,15 @@ grid; :func:`measure_flow` and :func:`measure_map` measure attractor sizes by ba
 >>> import sympy as sp
 >>> h, lam = sp.symbols("h lam", positive=True)
 >>> coeffs = compile_coefficients([1, 2 * lam * h - 2, 1 - 2 * lam * h + h**2], (h, lam))
->>> codes, rate = evaluate(coeffs, (np.array([0.1, 0.3]), np.array([0.1, 0.1])), TimeDomain.DISCRETE)
+>>> codes, rate = evaluate(coeffs, (np.array([0.1, 0.2, 0.3]), np.full(3, 0.1)), TimeDomain.DISCRETE)
 >>> [str(CODES[c]) for c in codes], rate.round(6).tolist()      # stable iff h < 2 lam
-(['neutral', 'unstable'], [1.0, 1.044031])
+(['stable', 'neutral', 'unstable'], [0.994987, 1.0, 1.014889])
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -46,6 +45,7 @@ from ..model.space import DOT, NORM_PHI, NORM_THETA
 from ..verdicts import Behaviour, Classification, TimeDomain
 from .field import invariants
 from .integrate import Status, StepBudgetExceeded, integrate
+from .iterate import iterate
 from .records import Record, frozen
 
 __all__ = [
@@ -131,7 +131,7 @@ def cayley_matrix(n: int) -> NDArray[np.float64]:
     """``T`` with ``q = c @ T.T`` the coefficients (highest first) of ``(1 - w)^n p((1 + w)/(1 - w))``.
 
     >>> cayley_matrix(1).tolist()     # z - r  ->  (1 + r) w + (1 - r)
-    [[1.0, 1.0], [1.0, -1.0]]
+    [[1.0, -1.0], [1.0, 1.0]]
     """
     t = np.zeros((n + 1, n + 1))
     for i in range(n + 1):  # column i: the coefficient of z^(n-i)
@@ -171,21 +171,19 @@ def routh_hurwitz(c: NDArray[np.float64], tol: float = TOL) -> NDArray[np.int8]:
         sigma = np.where(tiny, 1.0, sigma)
         b = a[:, 1:] / sigma[:, None] ** expo  # roots of order 1; |b_j| <= 1
         out[(out == -1) & (b < -tol).any(axis=1)] = 1
-        width = (deg + 2) // 2
-        prev = np.zeros((m, width))
-        cur = np.zeros((m, width))
-        prev[:, 0] = 1.0
-        prev[:, 1 : (deg + 2) // 2] = b[:, 1::2][:, : width - 1]
-        cur[:, : len(range(0, deg, 2))] = b[:, 0::2]
+        full = np.concatenate([np.ones((m, 1)), b], axis=1)
+        width = deg // 2 + 1
+        prev, cur = np.zeros((m, width)), np.zeros((m, width))
+        prev[:, : (deg + 2) // 2] = full[:, 0::2]
+        cur[:, : (deg + 1) // 2] = full[:, 1::2]
         scale = np.ones(m)
-        for _ in range(deg):
+        for _ in range(deg):  # the first-column entries of rows 1..deg
             e = cur[:, 0]
             pending = out == -1
             out[pending & (e < -tol * scale)] = 1
             out[pending & (np.abs(e) <= tol * scale)] = _BAND
             safe = np.where(out == -1, e, 1.0)
-            t1 = prev[:, 1:]
-            t2 = prev[:, :1] * cur[:, 1:] / safe[:, None]
+            t1, t2 = prev[:, 1:], prev[:, :1] * cur[:, 1:] / safe[:, None]
             nxt = np.zeros_like(cur)
             nxt[:, :-1] = t1 - t2
             scale = np.maximum(1.0, np.maximum(np.abs(t1[:, 0]), np.abs(t2[:, 0]))) if width > 1 else np.ones(m)
@@ -200,8 +198,9 @@ def polynomial_roots(c: NDArray[np.float64]) -> NDArray[np.complex128]:
     Degree 1 and 2 in closed form (the quadratic formula without cancellation), higher degrees by
     ``numpy.linalg.eigvals`` of the stacked companion matrices.
 
-    >>> polynomial_roots(np.array([[1.0, 0.0, 1.0]])).round(12).tolist()
-    [[-1j, 1j]]
+    >>> r = polynomial_roots(np.array([[1.0, -3.0, 2.0], [1.0, 0.0, 4.0]]))   # (z - 1)(z - 2), z^2 + 4
+    >>> r.real.tolist(), r.imag.tolist()
+    ([[1.0, 2.0], [-0.0, -0.0]], [[0.0, -0.0], [-2.0, 2.0]])
     """
     c = np.asarray(c, dtype=float)
     m, deg = c.shape[0], c.shape[1] - 1
@@ -249,9 +248,10 @@ def classify(c: NDArray[np.float64], time_domain: TimeDomain) -> tuple[NDArray[n
     if discrete:
         out[on] = _NEUTRAL
     else:
-        zero_root = np.abs(roots).min(axis=1) <= RATE_TOL * size
-        out[on & ~zero_root] = _CENTER
-        out[on & zero_root] = _NONHYP
+        tol = RATE_TOL * size[:, None]
+        centre = (np.abs(roots.real) <= tol).all(axis=1) & (np.abs(roots) > tol).all(axis=1)
+        out[on & centre] = _CENTER  # every eigenvalue non-zero and on the axis
+        out[on & ~centre] = _NONHYP
     codes[ok], rate[ok] = out, r
     return codes, rate
 
@@ -431,7 +431,9 @@ def parametrised_field(analysis, symbol: sp.Symbol) -> Callable[[NDArray[np.floa
         def field_inv(z):
             k = z.shape[0]
             p = z[:, -1]
-            a, b, c, d = (np.broadcast_to(np.asarray(v, dtype=float), (k,))[:, None] for v in f(*invariants(z[:, :-1], n), p))
+            a, b, c, d = (
+                np.broadcast_to(np.asarray(v, dtype=float), (k,))[:, None] for v in f(*invariants(z[:, :-1], n), p)
+            )
             phi, theta = z[:, :n], z[:, n : 2 * n]
             out = np.zeros_like(z)
             out[:, :n] = a * phi + b * theta
@@ -456,7 +458,8 @@ def _check_free(exprs, allowed) -> None:
     free = set().union(*(sp.sympify(e).free_symbols for e in exprs)) - set(allowed)
     if free:
         raise InvalidParameterError(
-            f"simulating needs numeric values of {', '.join(sorted(map(str, free)))}: give them with params= or regularizers="
+            f"simulating needs numeric values of {', '.join(sorted(map(str, free)))}: "
+            "give them with params= or regularizers="
         )
 
 
@@ -550,9 +553,7 @@ def measure_flow(
 
     with np.errstate(all="ignore"):
         run(np.arange(len(values)))
-    return Measured(
-        np.asarray(values, dtype=float), size, tuple(behaviour), tuple(notes), window, k, float(t_end)
-    )
+    return Measured(np.asarray(values, dtype=float), size, tuple(behaviour), tuple(notes), window, k, float(t_end))
 
 
 def measure_map(
@@ -565,15 +566,15 @@ def measure_map(
     blowup: float = 1e6,
 ) -> Measured:
     """Iterate the real update at each value: ``runs[i] = (analysis, optimizer, lr)`` for ``values[i]``."""
-    from .iterate import iterate  # noqa: PLC0415 - (kept local: iterate imports the simulate stack)
-
     window = max(2, steps // 10)
     size = np.full(len(values), np.nan)
     behaviour: list = [None] * len(values)
     notes = [""] * len(values)
     with np.errstate(all="ignore"):
         for i, (analysis, optimizer, lr) in enumerate(runs):
-            it = iterate(analysis, x0, steps, optimizer=optimizer, lr=lr, store=False, summary_every=1, blowup=blowup, warn=False)
+            it = iterate(
+                analysis, x0, steps, optimizer=optimizer, lr=lr, store=False, summary_every=1, blowup=blowup, warn=False
+            )
             status = it.status
             if np.any(status == Status.OVERFLOW):
                 size[i], behaviour[i] = np.inf, Behaviour.DIVERGES
@@ -587,7 +588,9 @@ def measure_map(
             size[i], behaviour[i], notes[i] = _label(m1, m2, radius)
             if behaviour[i] is Behaviour.LIMIT_CYCLE and _period_two(it.tail):
                 behaviour[i] = Behaviour.PERIOD_2
-    return Measured(np.asarray(values, dtype=float), size, tuple(behaviour), tuple(notes), float(window), x0.shape[0], float(steps))
+    return Measured(
+        np.asarray(values, dtype=float), size, tuple(behaviour), tuple(notes), float(window), x0.shape[0], float(steps)
+    )
 
 
 def _period_two(tail: NDArray[np.float64]) -> bool:
@@ -597,6 +600,3 @@ def _period_two(tail: NDArray[np.float64]) -> bool:
     same = np.abs(c - a).max(axis=1) < 1e-6 * scale
     moved = np.abs(c - b).max(axis=1) > 1e-3 * scale
     return bool(np.all(same & moved))
-
-
-_ = (math, field)  # (imported for type use only)

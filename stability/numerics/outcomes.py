@@ -14,34 +14,16 @@ to JSON as it; :data:`BEHAVIOURS` lists every label ``verify`` uses.
 
 from __future__ import annotations
 
-from ..verdicts import Behaviour, TextEnum
+from ..verdicts import Agreement, Behaviour
 
 __all__ = ["Agreement", "Observed", "BEHAVIOURS", "BOUNDED", "Label"]
 
 
-class Agreement(TextEnum):
-    """Whether what the numerics measured is consistent with the symbolic verdict."""
-
-    AGREES = "agrees"
-    DISAGREES = "disagrees"
-    INCONCLUSIVE = "inconclusive"  # the run could not show it (too short, singular, split, nothing moved)
-
-    @property
-    def agrees(self) -> bool | None:
-        """True, False, or None when inconclusive."""
-        return {Agreement.AGREES: True, Agreement.DISAGREES: False}.get(self)
-
-
-class Observed(TextEnum):
-    """Behaviour labels beyond :class:`~stability.verdicts.Behaviour` (candidates to move there)."""
-
-    STATIONARY = "stationary"  # does not move: it starts at an equilibrium (the field vanishes there)
-    UNDETERMINED = "undetermined"  # it moves, but the run is too short to tell how (no turn, no trend)
-    SPLIT = "split"  # (the verdict of a run) a tie between behaviours
-
+#: The three labels beyond the linear verdict's behaviours now live in :class:`~stability.verdicts.Behaviour`.
+Observed = Behaviour
 
 #: A behaviour label: a :class:`~stability.verdicts.Behaviour` or an :class:`Observed` label.
-Label = Behaviour | Observed
+Label = Behaviour
 
 #: Every per-trajectory label ``verify`` uses, in the order used to list them.
 BEHAVIOURS: tuple[Label, ...] = (

@@ -254,7 +254,7 @@ def _summary(results: Sequence[CaseResult]) -> list[str]:
             _num(v.radius),
             _num(v.final_distance),
             "–" if r.nonlinear is None else escape_markdown(str(r.nonlinear.verdict)),
-            "yes" if v.agrees else "**no**",
+            {True: "yes", False: "**no**", None: "inconclusive"}[v.agrees],
         ]
         lines.append("| " + " | ".join(cells) + " |")
     samples = sorted({len(r.verification.measurements) for r in results})

@@ -6,8 +6,7 @@ polynomial (:mod:`stability.theory.roots`), never from floating-point moduli. Wi
 parameter (a learning rate, a hyperparameter) the verdict comes as exact regions with the names of
 the boundary crossings (:func:`stability.theory.criteria.regions`).
 
->>> import mpmath
-import sympy as sp
+>>> import sympy as sp
 >>> m = sp.Matrix([[1, -sp.Rational(1, 10)], [sp.Rational(1, 10), 1]])
 >>> spec = classify_map(m, copies=1)
 >>> spec.classification, spec.spectral_radius

@@ -79,7 +79,8 @@ class BoundaryCurve:
 
 def characteristic_polynomial(matrix: sp.Matrix, z: sp.Symbol) -> sp.Poly:
     """``det(z I - matrix)`` as a polynomial in ``z`` (coefficients exact in the parameters)."""
-    return sp.Poly(sp.expand(sp.Matrix(matrix).charpoly(z).as_expr()), z)
+    s = sp.Symbol("_charpoly_variable")  # charpoly renames a Dummy; substitute afterwards
+    return sp.Poly(sp.expand(sp.Matrix(matrix).charpoly(s).as_expr().xreplace({s: z})), z)
 
 
 def coefficients(poly: sp.Poly) -> list[sp.Expr]:
