@@ -44,6 +44,7 @@ from .numerics.grid import (
     CODES,
     Measured,
     bounding,
+    classify,
     code_of,
     compile_coefficients,
     compile_expression,
@@ -56,6 +57,7 @@ from .numerics.grid import (
 from .numerics.records import Record, frozen
 from .numerics.simulate import random_states
 from .render.map_plot import draw_bifurcation, draw_map
+from .render.tex import latex
 from .theory.criteria import Boundary, Regions, criterion_for, regions
 from .theory.lyapunov import Undecided, invariant_system
 from .theory.orbits import OrbitKind, OrbitStability, rotation_orbits
@@ -123,7 +125,7 @@ class Axis:
     @property
     def label(self) -> str:
         """An axis label: the description and the parameter's LaTeX name."""
-        return f"{self.description} ${sp.latex(self.symbol)}$"
+        return f"{self.description} ${latex(self.symbol)}$"
 
     def to_dict(self) -> dict:
         return {
@@ -474,15 +476,15 @@ class StabilityMap(Record):
 
     def to_latex(self) -> str:
         """The stability condition and the boundary curves, as LaTeX."""
-        lines = [rf"\text{{stable}} \iff {sp.latex(self.conditions)}"]
-        lines += [rf"\text{{{c.crossing}}}:\ {c.latex()}" for c in self.boundary]
+        lines = [rf"\text{{stable}} \iff {latex(self.conditions)}"]
+        lines += [rf"\text{{{c.crossing}}}:\ {latex(c.expr)} = 0" for c in self.boundary]
         return "\\begin{aligned}\n" + " \\\\\n".join(f"&{line}" for line in lines) + "\n\\end{aligned}"
 
     def _repr_markdown_(self) -> str:
         rows = [f"**{self.variant}**, {self.time_domain}: {self.x_axis.label} by {self.y_axis.label}", ""]
         rows += [f"- {k}: {100 * v:.1f}% of the grid" for k, v in self.fractions().items()]
-        rows.append(f"- stable iff ${sp.latex(self.conditions)}$")
-        rows += [f"- boundary ({c.crossing}): ${c.latex()}$" for c in self.boundary]
+        rows.append(f"- stable iff ${latex(self.conditions)}$")
+        rows += [f"- boundary ({c.crossing}): ${latex(c.expr)} = 0$" for c in self.boundary]
         rows += [f"- note: {n}" for n in self.notes]
         return "\n".join(rows) + "\n"
 
@@ -495,7 +497,8 @@ class StabilityMap(Record):
             "y": self.y_axis.to_dict(),
             "fractions": self.fractions(),
             "boundary": [
-                {"relation": str(c.relation), "latex": c.latex(), "crossing": c.crossing} for c in self.boundary
+                {"relation": str(c.relation), "latex": f"{latex(c.expr)} = 0", "crossing": c.crossing}
+                for c in self.boundary
             ],
             "stable_condition": str(self.conditions),
             "rate": {
@@ -790,7 +793,7 @@ def _spectrum(a: Analysis, setup: _Setup, axis: Axis, values):
     for i, (r, sub) in found.items():
         eig[i, : len(r)] = r
         poly = characteristic_polynomial(_matrix(sub), _Z)
-        ci, ri = evaluate(compile_coefficients(poly.all_coeffs(), []), [np.zeros(1)], sub.time_domain)
+        ci, ri = classify(np.array([[float(c) for c in poly.all_coeffs()]]), sub.time_domain)
         codes[i], rate[i], ok[i], details[i] = ci[0], ri[0], True, ""
     return eig, codes, rate, ok, tuple(details), None
 

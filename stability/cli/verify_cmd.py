@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
+from ..errors import InvalidParameterError
 from ._common import add_variant_arguments, analysis_from_args, print_json, wrap
 
 _AGREES = {True: "yes", False: "NO", None: "inconclusive"}
@@ -25,6 +26,13 @@ def register(sub) -> None:
         default=None,
         metavar="T",
         help="integration time (default: from the eigenvalues; 200 without them)",
+    )
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --optimizer: number of update steps to iterate (default: from the spectral radius)",
     )
     p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the initial states (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -86,8 +94,31 @@ def format_verification(a, v) -> str:
     return "\n".join(lines)
 
 
+def format_map_verification(a, v) -> str:
+    """Readable text for a discrete analysis: the symbolic verdict, the iterated one, agreement."""
+    lines = [f"{a.variant.name}: {a.variant.description} [{a.variant.equations}]", f"  dim = {a.dim}"]
+    lines.append(f"  training: {v.optimizer}, lr = " + ", ".join(f"{k}: {val}" for k, val in v.lr.items()))
+    rho = "none" if v.predicted_radius is None else f"{v.predicted_radius:.6g}"
+    lines.append(f"  symbolic verdict: {a.classification} ({a.detail}); spectral radius {rho}")
+    counts = ", ".join(f"{n} {b}" for b, n in v.counts.items())
+    lines.append(f"  numeric verdict:  {v.behaviour}  ({counts}; {v.settings['steps']} steps)")
+    if v.contraction is not None:
+        lines.append(f"    contraction per step {v.contraction:.6g}")
+    lines.append(f"  agrees: {_AGREES[v.agrees]}")
+    lines.append(wrap(v.explanation))
+    return "\n".join(lines)
+
+
 def run(args) -> int:
     a = analysis_from_args(args)
+    if a.time_domain == "discrete":
+        if args.t_end is not None:
+            raise InvalidParameterError("--t-end is for gradient flow; with --optimizer give --steps N")
+        v = a.verify(samples=args.samples, steps=args.steps, seed=args.seed)
+        print_json(v.to_dict()) if args.json else print(format_map_verification(a, v))
+        return 0
+    if args.steps is not None:
+        raise InvalidParameterError("--steps needs --optimizer (gradient flow is integrated for --t-end)")
     bar = Progress(f"verifying {a.variant.name}")
     try:
         v = a.verify(samples=args.samples, t_end=args.t_end, seed=args.seed, progress=bar)

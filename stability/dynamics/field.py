@@ -157,6 +157,13 @@ def _by_kind(regularizers: dict, kind: type) -> list[tuple]:
 def _losses(variant, space, values, regularizers):
     """Both losses in ``space``: data models first, then loss terms, in the order given."""
     models = _by_kind(regularizers, DataModel)
+    if models and not variant.is_generic:
+        names = ", ".join(m.name for m, _ in models)
+        raise InvalidParameterError(
+            f"{names} changes the data the losses see, but variant {variant.name!r} is given by expressions in "
+            "phi and theta, which do not use samples; write its losses as functions of a Dirac space "
+            "(g.x_real, g.x_fake, g.critic) to combine it with a data model"
+        )
     inner = space
     for model, weight in models:
         inner = model.space(inner, weight)

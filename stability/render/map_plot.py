@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy as sp
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -27,6 +26,7 @@ from matplotlib.patches import Patch
 
 from ..numerics.grid import CODES, compile_expression, transition_band
 from ..verdicts import Classification, Crossing, TimeDomain
+from .tex import latex
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -157,7 +157,8 @@ def draw_map(
             if cs.allsegs and any(len(s) for s in cs.allsegs[0]):
                 ax.clabel(cs, fmt={0.0: str(curve.crossing)}, fontsize=8, inline=True)
             curves.append(cs)
-            text = f"${curve.latex()}$" if len(curve.latex()) <= 40 else "exact curve"
+            tex = f"{latex(curve.expr)} = 0"
+            text = f"${tex}$" if len(tex) <= 40 else "exact curve"
             handles.append(
                 Line2D(
                     [],
@@ -257,7 +258,7 @@ def draw_bifurcation(
     ax.set_xlim(values[0], values[-1])
     if not np.isfinite(parts).any():
         ax.set_ylim(crit - 1, crit + 1)
-    ax.set_title(title if title is not None else f"{b.variant}: bifurcation diagram in ${sp.latex(b.axis.symbol)}$")
+    ax.set_title(title if title is not None else f"{b.variant}: bifurcation diagram in ${latex(b.axis.symbol)}$")
     measured = predicted = None
     handles, labels = ax.get_legend_handles_labels()
     if want_attractor:
