@@ -61,6 +61,23 @@ def _eigenvalues(p: sp.Poly, copies: int) -> dict:
     return found
 
 
+def _parts(value: sp.Expr, multiplicity: int) -> Eigenvalue:
+    """Real and imaginary parts without ``atan2`` forms: a ``sqrt(d)`` of unknown sign becomes cases on ``d``."""
+    roots = [r for r in value.atoms(sp.Pow) if r.exp == sp.S.Half and r.base.is_nonnegative is not True]
+    if value.is_number or len(roots) != 1:
+        re, im = value.as_real_imag()
+        return Eigenvalue(value, multiplicity, sp.simplify(re), sp.simplify(im))
+    (root,) = roots
+    d = root.base
+    rest = sp.expand(value).coeff(root)
+    base = sp.expand(value - rest * root)
+    if d.is_negative:
+        return Eigenvalue(value, multiplicity, base, rest * sp.sqrt(-d))
+    re = sp.Piecewise((base, d < 0), (value, True))
+    im = sp.Piecewise((rest * sp.sqrt(-d), d < 0), (0, True))
+    return Eigenvalue(value, multiplicity, re, im)
+
+
 def _radius(p: sp.Poly, eigs: dict, verdict: Classification):
     """``(rho, exact)``: the spectral radius, exact where the dominant eigenvalue has a closed form;
     otherwise the largest root modulus of the characteristic polynomial to 30 digits by mpmath's
@@ -141,7 +158,7 @@ def classify_map(m: sp.Matrix, copies: int = 1, constraints: sp.Boolean = sp.tru
     p = sp.Poly(m.charpoly(_Z).as_expr(), _Z)
     free = sorted(p.free_symbols - {_Z}, key=str)
     eigs = _eigenvalues(p, copies)
-    parts = tuple(Eigenvalue(v, k, *(sp.simplify(x) for x in v.as_real_imag())) for v, k in eigs.items())
+    parts = tuple(_parts(v, k) for v, k in eigs.items())
     if not free:
         verdict = _VERDICT[unit_disc(p)]
         rho, exact = _radius(p, eigs, verdict)
