@@ -17,8 +17,8 @@ linearisation is stable, the radius of an attracting periodic rotation from
 ...                   optimizer="simgd", dim=1)
 >>> m.boundary          # simultaneous GD: stable iff h < 2 lam (for lam <= 1)
 (BoundaryCurve(Eq(h - 2*lam, 0), 'Neimark-Sacker'),)
->>> m.classification.shape, round(m.fraction("stable"), 2)
-((50, 60), 0.53)
+>>> m.classification.shape, round(m.fraction("stable"), 2)   # the area of h < 2 lam: 0.785
+((50, 60), 0.78)
 """
 
 from __future__ import annotations
@@ -314,7 +314,8 @@ def _other_rate(lr, name: str):
     want = "g" if name == "lr_d" else "d"
     if lr is None:
         raise InvalidParameterError(
-            f"an axis {name} sweeps one player's learning rate; give the other's with lr= (a number or {{'{want}': h}})"
+            f"an axis {name} sweeps one player's learning rate; give the other's with lr= (a number or "
+            f"{{'{want}': h}}; --lr on the command line)"
         )
     if isinstance(lr, Mapping):
         if want not in lr:
@@ -742,7 +743,7 @@ class Bifurcation(Record):
             else {
                 "values": att.values.tolist(),
                 "measured": ["inf" if np.isinf(m) else num(m) for m in att.measured],
-                "behaviour": [None if b is None else str(b) for b in att.behaviour],
+                "behaviour": [str(b) for b in att.behaviour],
                 "predicted": [num(p) for p in att.predicted],
                 "prediction": list(att.prediction),
                 "notes": list(att.notes),

@@ -13,7 +13,7 @@ import sys
 from ..errors import StabilityError
 
 #: Subcommand modules, in the order ``stability --help`` lists them.
-COMMANDS = ("list", "analyze", "verify", "latex", "plot", "report")
+COMMANDS = ("list", "analyze", "verify", "latex", "plot", "report", "map", "bifurcation")
 
 
 def build_parser() -> argparse.ArgumentParser:

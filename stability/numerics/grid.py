@@ -372,7 +372,8 @@ class Measured(Record):
         size: the largest ``|theta|`` over the final window and over the starts: about 0 when the
             runs converge to the equilibrium, the radius of a limit cycle, ``inf`` when a run
             diverged, NaN when it could not be measured (see ``notes``).
-        behaviour: per value, what the runs did (:class:`~stability.verdicts.Behaviour`), or None.
+        behaviour: per value, what the runs did (:class:`~stability.verdicts.Behaviour`; "undetermined"
+            where they could not be measured or had not settled).
         notes: per value, why a value could not be measured ("" otherwise).
         window: the final window's length (time for flows, steps for maps).
     """
@@ -384,6 +385,7 @@ class Measured(Record):
     window: float
     starts: int = 0
     horizon: float = 0.0
+    radius: float = 0.0
 
     def __post_init__(self) -> None:
         frozen(self.values)
@@ -403,7 +405,7 @@ CONVERGED = 1e-4
 STATIONARY = 1e-2
 
 
-def _label(m1: NDArray, m2: NDArray, radius: float) -> tuple[float, Behaviour | None, str]:
+def _label(m1: NDArray, m2: NDArray, radius: float) -> tuple[float, Behaviour, str]:
     """From the window maxima of |theta| of the runs at one value: (size, behaviour, note)."""
     size = float(np.max(m2))
     if size < CONVERGED * radius:
@@ -413,7 +415,7 @@ def _label(m1: NDArray, m2: NDArray, radius: float) -> tuple[float, Behaviour | 
         return size, Behaviour.LIMIT_CYCLE, ""
     if np.all(m2 <= m1):
         return size, Behaviour.SLOW_CONVERGENCE, "still shrinking at the end of the run"
-    return size, None, "|theta| still growing at the end of the run (no divergence within the horizon)"
+    return size, Behaviour.UNDETERMINED, "|theta| still growing at the end of the run (not diverged within it)"
 
 
 def parametrised_field(analysis, symbol: sp.Symbol) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
@@ -523,7 +525,7 @@ def measure_flow(
     window = t_end / 10
     options = {"rtol": rtol, "atol": atol, "blowup": blowup}
     size = np.full(len(values), np.nan)
-    behaviour: list = [None] * len(values)
+    behaviour: list = [Behaviour.UNDETERMINED] * len(values)
     notes = [""] * len(values)
 
     def run(idx: NDArray[np.int64]) -> None:
@@ -568,7 +570,7 @@ def measure_map(
     """Iterate the real update at each value: ``runs[i] = (analysis, optimizer, lr)`` for ``values[i]``."""
     window = max(2, steps // 10)
     size = np.full(len(values), np.nan)
-    behaviour: list = [None] * len(values)
+    behaviour: list = [Behaviour.UNDETERMINED] * len(values)
     notes = [""] * len(values)
     with np.errstate(all="ignore"):
         for i, (analysis, optimizer, lr) in enumerate(runs):

@@ -9,8 +9,8 @@ curve and in the legend. Each function returns a record of the artists it made.
 >>> from stability.maps import stability_map
 >>> m = stability_map("vanilla_ns", x=("lr", 0.05, 3, 40), y=("r1", 0, 2, 30), optimizer="altgd", dim=1)
 >>> art = draw_map(m)
->>> art.ax.get_xlabel(), [t.get_text() for t in art.legend.get_texts()][:2]
-('learning rate (both players) $h$', ['stable (shade: spectral radius)', 'neutral'])
+>>> art.ax.get_xlabel(), [t.get_text() for t in art.legend.get_texts()][:3]
+('learning rate (both players) $h$', ['stable (shade: spectral radius)', 'unstable', 'neutral'])
 """
 
 from __future__ import annotations
@@ -222,9 +222,8 @@ def draw_bifurcation(
     for j in range(ordered.shape[1]):
         col = ordered[:, j]
         marker = "o" if np.count_nonzero(np.isfinite(col)) <= 3 else None
-        (line,) = ax.plot(
-            values, col, color=_BRANCHES[j % len(_BRANCHES)], lw=1.6, marker=marker, label=f"eigenvalue {j + 1}"
-        )
+        label = ("eigenvalues (sorted)" if discrete else "eigenvalues (sorted by real part)") if j == 0 else None
+        (line,) = ax.plot(values, col, color=_BRANCHES[j % len(_BRANCHES)], lw=1.6, marker=marker, label=label)
         branches.append(line)
     crit = 1.0 if discrete else 0.0
     ax.axhline(crit, color="0.4", lw=1.0, ls="--", zorder=0, label="stability boundary")
@@ -233,7 +232,7 @@ def draw_bifurcation(
         v = float(c.value)
         crossings.append(ax.axvline(v, color="black", lw=1.0, ls=":"))
         ax.annotate(
-            f"{c.crossing or 'crossing'}\n{b.axis.name} = {c.value}",
+            f"{c.crossing or 'crossing'}\n${latex(b.axis.symbol)} = {latex(c.value)} \\approx {float(c.value):.4g}$",
             (v, 1.0),
             xycoords=("data", "axes fraction"),
             xytext=(3, -3),
@@ -255,7 +254,8 @@ def draw_bifurcation(
             label="no Jacobian (field not differentiable)" if k == 0 else None,
         )
     ax.set_ylabel(r"$|\mu_i|$ (eigenvalues of $M$)" if discrete else r"$\mathrm{Re}\,\lambda_i$ (eigenvalues of $J$)")
-    ax.set_xlim(values[0], values[-1])
+    pad = 0.01 * (values[-1] - values[0])
+    ax.set_xlim(values[0] - pad, values[-1] + pad)
     if not np.isfinite(parts).any():
         ax.set_ylim(crit - 1, crit + 1)
     ax.set_title(title if title is not None else f"{b.variant}: bifurcation diagram in ${latex(b.axis.symbol)}$")
@@ -271,6 +271,8 @@ def draw_bifurcation(
         top = float(
             np.nanmax(np.concatenate([size[finite], np.asarray(att.predicted)[np.isfinite(att.predicted)], [0]]))
         )
+        runs = getattr(att, "runs", None)
+        top = max(top, getattr(runs, "radius", 0.0) or 0.0)  # the starts' size: converged runs read as 0
         top = top * 1.15 if top > 0 else 1.0
         div = np.isinf(size)
         if div.any():

@@ -34,22 +34,47 @@ import numpy as np
 import sympy as sp
 
 from .._version import __version__
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, StabilityError
+from ..model.literature import (
+    DISCRETE_OPTIMIZERS,
+    DISCRETE_VERIFY,
+    LEARNING_RATE,
+    LITERATURE_CASES,
+    LITERATURE_VERIFY,
+    REFERENCE_VARIANT,
+    LiteratureCase,
+)
 from ..model.post import EMA_BETA, POST_CASES, POST_DT, Case, post_initial_state
-from ..model.regularizers import REGULARIZERS
+from ..model.regularizers import REGULARIZERS, DataModel, FieldTransform, LossTerm
 from ..model.space import DOT, NORM_PHI, NORM_THETA
+from ..model.variants import VARIANTS
+from ..timeout import TimeLimitExceeded, call_with_time_limit
+from ..verdicts import Classification, Method
 from .derivation import derivation, eigenvalue_items, verdict_label
 from .markdown import display_markdown, escape_markdown, prose_markdown
 from .notation import Combination, Equation, Tex, Text, prose
 from .plotting import distance_plot, ema_plot, theta_plane, theta_plane_pair
 from .steps import Step
-from .symbols import PHI_VEC, THETA_VEC, component, dot
+from .symbols import L_D, L_G, PHI_VEC, THETA_VEC, component, dot
 from .tex import TexPrinter, latex
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis import Analysis
 
-__all__ = ["Case", "CaseResult", "post_cases", "run_cases", "write_report", "build_report"]
+__all__ = [
+    "Case",
+    "CaseResult",
+    "post_cases",
+    "run_cases",
+    "LiteratureResult",
+    "run_literature",
+    "RegionCheck",
+    "DiscreteResult",
+    "run_discrete",
+    "sample_rate",
+    "write_report",
+    "build_report",
+]
 
 #: How each numeric behaviour reads in a sentence ("the trajectories ...").
 BEHAVIOUR_TEXT = {
@@ -117,6 +142,198 @@ def run_cases(
 
 
 # ----------------------------------------------------------------------------------------
+# Computation beyond the post: the literature's table and discrete-time training
+# ----------------------------------------------------------------------------------------
+#: Time limits (seconds) of one cell's symbolic analysis, nonlinear verdict and numeric check.
+ANALYSIS_LIMIT, NONLINEAR_LIMIT, VERIFY_LIMIT = 30.0, 20.0, 30.0
+
+
+def _attempt(fn: Callable[[], Any], seconds: float) -> tuple[Any, str]:
+    """``(fn(), "")``, or ``(None, why)`` when the library refuses, the time runs out, or the step fails.
+
+    A failure that is not one of the library's own errors is a defect elsewhere: the table shows it
+    (``failed: <type>: <message>``) instead of hiding it or stopping the whole report.
+
+    >>> _attempt(lambda: 1, 5), _attempt(lambda: 1 / 0, 5)[1]
+    ((1, ''), 'failed: ZeroDivisionError: division by zero')
+    """
+    try:
+        return call_with_time_limit(fn, seconds), ""
+    except StabilityError as exc:
+        return None, f"refused: {exc}"
+    except TimeLimitExceeded:
+        return None, f"not finished within {seconds:g} s"
+    except Exception as exc:  # noqa: BLE001 - reported in the table, see the docstring
+        return None, f"failed: {type(exc).__name__}: {exc}"
+
+
+@dataclass(frozen=True)
+class LiteratureResult:
+    """One cell of the literature table: the analysis (or why there is none), the nonlinear verdict where the
+    linearisation is inconclusive, and the numeric check (each ``*_note`` says why one is missing)."""
+
+    case: LiteratureCase
+    analysis: Any = None
+    refused: str = ""
+    nonlinear: Any = None
+    nonlinear_note: str = ""
+    verification: Any = None
+    numeric_note: str = ""
+    seconds: float = 0.0
+
+
+def _analyse_cell(case: LiteratureCase, analyze: Analyze, dim: int, verify: Mapping) -> LiteratureResult:
+    start = time.perf_counter()
+    a, refused = _attempt(lambda: analyze(case.variant, dim=dim, regularizers=case.regularizers), ANALYSIS_LIMIT)
+    if a is None:
+        return LiteratureResult(case, refused=refused, seconds=time.perf_counter() - start)
+    nl, nl_note = None, ""
+    if Classification(a.classification).inconclusive:
+        nl, nl_note = _attempt(lambda: a.nonlinear, NONLINEAR_LIMIT)
+    ver, note = _attempt(lambda: a.verify(**verify), VERIFY_LIMIT)
+    return LiteratureResult(case, a, "", nl, nl_note, ver, note, time.perf_counter() - start)
+
+
+def run_literature(
+    cases: Sequence[LiteratureCase] | None = None,
+    *,
+    analyze: Analyze,
+    dim: int = 2,
+    verify: Mapping = LITERATURE_VERIFY,
+    progress: Callable[[str], Any] | None = None,
+) -> list[LiteratureResult]:
+    """Analyse every cell of :data:`stability.model.literature.LITERATURE_CASES` (or ``cases``), give the nonlinear
+    verdict where the linearisation is inconclusive, and check every cell with ``Analysis.verify(**verify)``."""
+    cases = LITERATURE_CASES if cases is None else tuple(cases)
+    say = progress or (lambda message: None)
+    out = []
+    for i, case in enumerate(cases, 1):
+        say(f"[beyond the post {i}/{len(cases)}] {case.key}")
+        out.append(_analyse_cell(case, analyze, dim, verify))
+    return out
+
+
+@dataclass(frozen=True)
+class RegionCheck:
+    """One region of learning rates (named by its verdict) checked at one rate ``lr`` inside it: the analysis at
+    that rate and the iteration of its real update (``note`` says why one is missing)."""
+
+    region: str
+    lr: sp.Expr
+    analysis: Any = None
+    verification: Any = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DiscreteResult:
+    """A case of the post trained by ``optimizer`` at the symbolic learning rate, with its region checks."""
+
+    case: Case
+    optimizer: str
+    lr: sp.Symbol
+    analysis: Any = None
+    refused: str = ""
+    checks: tuple[RegionCheck, ...] = ()
+    seconds: float = 0.0
+
+
+def sample_rate(condition: Any) -> sp.Expr | None:
+    """A learning rate where ``condition`` (in one positive symbol) holds: the midpoint of a bounded region, twice
+    the left end of an unbounded one (1 for every rate), each rounded to two significant digits when the rounded
+    value stays inside; None for a single point or an empty region.
+
+    >>> h = sp.Symbol("h", positive=True)
+    >>> sample_rate(h < sp.Rational(1, 5)), sample_rate(h > 4), sample_rate(sp.Eq(h, 4)), sample_rate(h > 0)
+    (1/10, 8, None, 1)
+    """
+    try:
+        region = sp.sympify(condition).as_set() & sp.Interval.open(0, sp.oo)
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+    for piece in region.args if isinstance(region, sp.Union) else (region,):
+        if not isinstance(piece, sp.Interval) or not piece.measure.is_extended_positive:
+            continue
+        lo, hi = piece.start, piece.end
+        guess = (sp.Integer(1) if lo == 0 else 2 * lo) if hi == sp.oo else (lo + hi) / 2
+        short = sp.Rational(f"{float(guess):.2g}")
+        return short if piece.contains(short) is sp.true else guess
+    return None
+
+
+def _regions(a) -> dict[str, Any]:
+    """The verdict regions of a discrete analysis at a symbolic rate: its conditions, or the one verdict for
+    every rate when it needs none (nothing where there is no linear verdict)."""
+    if a.conditions:
+        return dict(a.conditions)
+    cls = Classification(a.classification)
+    decided = cls in (Classification.STABLE, Classification.UNSTABLE, Classification.NEUTRAL)
+    return {str(cls): sp.true} if decided else {}
+
+
+def _region_check(case: Case, optimizer: str, region: str, lr, analyze: Analyze, dim: int, verify) -> RegionCheck:
+    def at_rate():
+        return analyze(
+            case.variant, dim=dim, params=_params(case), regularizers=_regs(case), optimizer=optimizer, lr=lr
+        )
+
+    b, note = _attempt(at_rate, ANALYSIS_LIMIT)
+    if b is None:
+        return RegionCheck(region, lr, note=note)
+    ver, note = _attempt(lambda: b.verify(**verify), VERIFY_LIMIT)
+    return RegionCheck(region, lr, b, ver, note)
+
+
+def _params(case: Case) -> dict | None:
+    return dict(case.params) or None
+
+
+def _regs(case: Case) -> dict | None:
+    return dict(case.regularizers) or None
+
+
+def _discrete_row(case: Case, optimizer: str, lr, analyze: Analyze, dim: int, verify) -> DiscreteResult:
+    start = time.perf_counter()
+
+    def symbolic():
+        return analyze(
+            case.variant, dim=dim, params=_params(case), regularizers=_regs(case), optimizer=optimizer, lr=lr
+        )
+
+    a, refused = _attempt(symbolic, ANALYSIS_LIMIT)
+    if a is None:
+        return DiscreteResult(case, optimizer, lr, refused=refused, seconds=time.perf_counter() - start)
+    checks = []
+    for region, condition in _regions(a).items():
+        rate = sample_rate(condition)
+        if rate is not None:
+            checks.append(_region_check(case, optimizer, region, rate, analyze, dim, verify))
+    return DiscreteResult(case, optimizer, lr, a, "", tuple(checks), time.perf_counter() - start)
+
+
+def run_discrete(
+    cases: Sequence[Case] | None = None,
+    *,
+    analyze: Analyze,
+    dim: int = 2,
+    optimizers: Sequence[str] = DISCRETE_OPTIMIZERS,
+    lr: sp.Symbol = LEARNING_RATE,
+    verify: Mapping = DISCRETE_VERIFY,
+    progress: Callable[[str], Any] | None = None,
+) -> list[DiscreteResult]:
+    """Analyse every case (default: the post's) under each optimiser at the symbolic learning rate ``lr``, and check
+    each verdict region by iterating the real update at :func:`sample_rate` of the region."""
+    cases = post_cases() if cases is None else tuple(cases)
+    say = progress or (lambda message: None)
+    out = []
+    for case in cases:
+        for optimizer in optimizers:
+            say(f"[discrete time] {case.title}, {optimizer}")
+            out.append(_discrete_row(case, optimizer, lr, analyze, dim, verify))
+    return out
+
+
+# ----------------------------------------------------------------------------------------
 # Writing: figures
 # ----------------------------------------------------------------------------------------
 def _save(fig, path: Path, dpi: int) -> str:
@@ -156,8 +373,11 @@ def write_report(
     dpi: int = 100,
     progress: Callable[[str], Any] | None = None,
     elapsed: float | None = None,
+    literature: Sequence[LiteratureResult] = (),
+    discrete: Sequence[DiscreteResult] = (),
 ) -> Path:
-    """Draw the figures and write ``index.md`` (and ``derivations/*.tex``) into ``out_dir``."""
+    """Draw the figures and write ``index.md`` (and ``derivations/*.tex``) into ``out_dir``; with ``literature``
+    or ``discrete`` results, the page gains the section beyond the post."""
     say = progress or (lambda message: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -166,17 +386,26 @@ def write_report(
         (out / "derivations" / f"{r.case.key}.tex").write_text(r.analysis.to_latex(), encoding="utf-8")
     images, extra = _figures(results, out, dpi, say)
     path = out / "index.md"
-    path.write_text(_page(results, images, extra, elapsed), encoding="utf-8")
+    path.write_text(_page(results, images, extra, elapsed, literature, discrete), encoding="utf-8")
     return path
 
 
 # ----------------------------------------------------------------------------------------
 # Writing: the page, section by section
 # ----------------------------------------------------------------------------------------
-def _page(results: Sequence[CaseResult], images: Mapping[str, str], extra: Mapping[str, str], elapsed) -> str:
+def _page(
+    results: Sequence[CaseResult],
+    images: Mapping[str, str],
+    extra: Mapping[str, str],
+    elapsed,
+    literature: Sequence[LiteratureResult] = (),
+    discrete: Sequence[DiscreteResult] = (),
+) -> str:
     by_key = {r.case.key: r for r in results}
     lines = (
-        _intro(results, elapsed) + _summary(results) + _figure_line("distance to the equilibrium", extra, "distance")
+        _intro(results, elapsed, bool(literature or discrete))
+        + _summary(results)
+        + _figure_line("distance to the equilibrium", extra, "distance")
     )
     for r in results:
         lines += _case_section(r, images[r.case.key])
@@ -186,6 +415,8 @@ def _page(results: Sequence[CaseResult], images: Mapping[str, str], extra: Mappi
         lines += _l2_section(by_key["vanilla_ns"], by_key["vanilla_ns_l2"], extra["l2"])
     if "ema" in extra:
         lines += _ema_section(by_key["vanilla_ns"], extra["ema"])
+    if literature or discrete:
+        lines += _beyond_section(literature, discrete)
     return "\n".join(lines)
 
 
@@ -201,7 +432,7 @@ def _figure_line(alt: str, images: Mapping[str, str], key: str) -> list[str]:
     return [f"![{alt}]({images[key]})", ""] if key in images else []
 
 
-def _intro(results: Sequence[CaseResult], elapsed) -> list[str]:
+def _intro(results: Sequence[CaseResult], elapsed, beyond: bool = False) -> list[str]:
     dim = results[0].analysis.dim if results else 2
     state = [component(base, i) for base in ("phi", "theta") for i in range(1, dim + 1)]
     start = Equation(sp.Tuple(*state), sp.Tuple(*(sp.Float(x, 3) for x in post_initial_state(dim))))
@@ -214,6 +445,15 @@ def _intro(results: Sequence[CaseResult], elapsed) -> list[str]:
         f"{_math(sp.Eq(sp.Symbol('n'), dim))} and checked by integrating the training ODE; each trajectory starts from "
         f"{_math(start, dim)} as in the post, with the post's integration times.",
         "",
+        *(
+            [
+                "[Beyond the post](#beyond-the-post): the literature's losses and regularisers, and discrete-time "
+                "training at a symbolic learning rate.",
+                "",
+            ]
+            if beyond
+            else []
+        ),
         f"Generated by `stability report` (stability {__version__}){took}",
         "",
     ]
@@ -447,6 +687,174 @@ def _ema_section(base: CaseResult, image: str) -> list[str]:
     ]
 
 
+# ----------------------------------------------------------------------------------------
+# Writing: beyond the post
+# ----------------------------------------------------------------------------------------
+#: How a numeric check's agreement with the symbolic verdict reads in a table cell.
+AGREEMENT_TEXT = {True: "agrees", False: "**disagrees**", None: "inconclusive"}
+
+
+def _cell_math(cell: str) -> str:
+    r"""Mathematics in a table cell: a ``|`` would end the cell, so it is written ``\vert``."""
+    return cell.replace("|", r"\vert ")
+
+
+def _numeric_text(verification, note: str) -> str:
+    if verification is None:
+        return "numerics " + escape_markdown(note)
+    return f"numerics: {escape_markdown(str(verification.behaviour))} ({AGREEMENT_TEXT[verification.agrees]})"
+
+
+def _nonlinear_text(nl, note: str) -> str:
+    if nl is None:
+        return "nonlinear " + escape_markdown(note)
+    method = "" if nl.method == Method.NONE else f" ({nl.method})"
+    return "nonlinear: " + escape_markdown(f"{nl.verdict}{method}")
+
+
+def _literature_text(r: LiteratureResult) -> str:
+    """One cell: verdict, eigenvalues, the nonlinear verdict where needed, the numerics (or the refusal)."""
+    if r.analysis is None:
+        return escape_markdown(r.refused)
+    parts = [f"**{_label(r.analysis)}**", _cell_math(_eigenvalues_cell(r.analysis))]
+    if r.nonlinear is not None or r.nonlinear_note:
+        parts.append(_nonlinear_text(r.nonlinear, r.nonlinear_note))
+    parts.append(_numeric_text(r.verification, r.numeric_note))
+    return "<br>".join(parts)
+
+
+def _column_title(regularizer: str | None, weight) -> str:
+    if regularizer is None:
+        return "no regulariser"
+    symbol = REGULARIZERS[regularizer].weight.symbol
+    return f"`{regularizer}`, {_cell_math(_math(sp.Eq(symbol, weight, evaluate=False)))}"
+
+
+def _starts(verifications) -> str:
+    counts = sorted({len(v.measurements) for v in verifications if v is not None})
+    return " or ".join(str(k) for k in counts) if counts else "no"
+
+
+def _literature_lines(results: Sequence[LiteratureResult]) -> list[str]:
+    """The variant x regulariser table, its rows' and columns' definitions (from the registries)."""
+    columns = list(dict.fromkeys((r.case.regularizer, r.case.weight) for r in results))
+    rows = list(dict.fromkeys(r.case.variant for r in results))
+    by_cell = {(r.case.variant, r.case.regularizer, r.case.weight): r for r in results}
+    dims = sorted({r.analysis.dim for r in results if r.analysis is not None})
+    dim_text = ", ".join(_math(sp.Eq(sp.Symbol("n"), d)) for d in dims) or "–"
+    text = (
+        f"Every registered variant the post does not treat (rows; `{REFERENCE_VARIANT}` first, for reference), "
+        "alone and with one regulariser at the weight in its column's heading, with default parameters, in dimension "
+        f"{dim_text}. Each cell: the linearisation's verdict, the eigenvalues of {_math(sp.Symbol('J'))} at the "
+        "equilibrium (multiplicities in brackets), the nonlinear verdict (with its method) where the linearisation is "
+        f"inconclusive, and what `Analysis.verify` measured. Every analysed cell is checked numerically, from only "
+        f"{_starts(r.verification for r in results)} random starts (to keep the report fast) with the default run "
+        "lengths; *inconclusive* means the run could not show the verdict. A combination the library refuses shows "
+        "its reason; a step that failed shows its error."
+    )
+    lines = ["### The literature's losses and regularisers", "", text, ""]
+    lines.append("| variant | " + " | ".join(_column_title(*c) for c in columns) + " |")
+    lines.append("|---" * (len(columns) + 1) + "|")
+    for v in rows:
+        cells = [f"`{v}`"] + [_literature_text(by_cell[(v, *c)]) if (v, *c) in by_cell else "–" for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Rows:", ""]
+    lines += [f"- `{v}`: {escape_markdown(VARIANTS[v].description)}" for v in rows if v in VARIANTS]
+    lines += ["", "Columns (each regulariser's term, as registered):", ""]
+    lines += [f"- `{name}`: {_regularizer_text(REGULARIZERS[name])}" for name, _ in columns if name is not None]
+    return lines + [""]
+
+
+def _regularizer_text(reg) -> str:
+    """What a regulariser is, from its registry entry: its term, where it acts, its source."""
+    if isinstance(reg, LossTerm):
+        where = f"added to {_math(L_D if reg.player == 'd' else L_G)}"
+    elif isinstance(reg, FieldTransform):
+        where = "a transform of the training field"
+    elif isinstance(reg, DataModel):
+        where = "a model of the samples, every expectation in both losses taken over it"
+    else:  # pragma: no cover - the registry holds the three kinds
+        where = escape_markdown(reg.description)
+    return f"${reg.latex}$, {where} ({escape_markdown(reg.source)})"
+
+
+def _regions_text(a, lr) -> str:
+    regions = _regions(a)
+    if not regions:
+        return f"**{_label(a)}**"
+    out = []
+    for name, condition in regions.items():
+        where = f"for every {_math(sp.Gt(lr, 0, evaluate=False))}" if condition is sp.true else f"if {_math(condition)}"
+        out.append(f"**{escape_markdown(name)}** {where}")
+    return _cell_math("<br>".join(out))
+
+
+def _boundaries_text(a, lr) -> str:
+    items = [
+        _math(sp.Eq(lr, b.value, evaluate=False)) + (f" ({escape_markdown(str(b.crossing))})" if b.crossing else "")
+        for b in a.boundaries
+    ]
+    return _cell_math(", ".join(items)) if items else "–"
+
+
+def _check_text(c: RegionCheck, lr) -> str:
+    rate = _math(sp.Eq(lr, c.lr, evaluate=False))
+    if c.analysis is None:
+        return f"{rate}: {escape_markdown(c.note)}"
+    return f"{rate}: **{_label(c.analysis)}**, {_numeric_text(c.verification, c.note)}"
+
+
+def _discrete_lines(results: Sequence[DiscreteResult]) -> list[str]:
+    """The post's cases under each optimiser at a symbolic learning rate: regions, boundaries, h*, checks."""
+    lrs = list(dict.fromkeys(r.lr for r in results))
+    lr = lrs[0] if len(lrs) == 1 else sp.Symbol("h", positive=True)
+    optimizers = ", ".join(f"`{o}`" for o in dict.fromkeys(r.optimizer for r in results))
+    checks = [c.verification for r in results for c in r.checks]
+    star = sp.Symbol(f"{lr.name}^*")
+    text = (
+        f"The post's cases trained with the optimisers {optimizers} at one symbolic learning rate "
+        f"{_math(sp.Gt(lr, 0, evaluate=False))} for both players (`analyze(..., optimizer=..., lr=h)`). "
+        f"The update map's Jacobian {_math(sp.Symbol('M'))} at the equilibrium decides: spectral radius below 1 "
+        "stable, equal to 1 neutral (inconclusive), above 1 unstable. The regions are the exact conditions on "
+        f"{_math(lr)} for each verdict; the boundaries are where the spectrum reaches the unit circle, named by how "
+        f"it crosses; {_math(star)} is the largest stable learning rate where the stable rates are "
+        f"{_math(sp.Interval.open(0, star))}. Each region is checked by iterating the real update at one rate "
+        "inside it (the midpoint of a bounded region, twice the left end of an unbounded one, 1 where every rate "
+        f"has the same verdict; rounded to two digits) from {_starts(checks)} random starts. A case without a "
+        "Jacobian at the equilibrium has no regions."
+    )
+    lines = ["### Discrete-time training", "", text, ""]
+    lines.append(
+        f"| case | optimiser | verdict regions | boundaries | {_math(star)} | iterated at a rate in each region |"
+    )
+    lines.append("|---|---|---|---|---|---|")
+    for r in results:
+        title = f"[{escape_markdown(r.case.title)}](#{_anchor(r.case.key)})"
+        if r.analysis is None:
+            cells = [title, f"`{r.optimizer}`", escape_markdown(r.refused), "–", "–", "–"]
+        else:
+            a = r.analysis
+            cells = [
+                title,
+                f"`{r.optimizer}`",
+                _regions_text(a, r.lr),
+                _boundaries_text(a, r.lr),
+                "–" if a.max_stable_lr is None else _cell_math(_math(a.max_stable_lr)),
+                "<br>".join(_check_text(c, r.lr) for c in r.checks) or "–",
+            ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def _beyond_section(literature: Sequence[LiteratureResult], discrete: Sequence[DiscreteResult]) -> list[str]:
+    lines = ['<a id="beyond-the-post"></a>', "", "## Beyond the post", ""]
+    if literature:
+        lines += _literature_lines(literature)
+    if discrete:
+        lines += _discrete_lines(discrete)
+    return lines
+
+
 def build_report(
     out_dir: str | Path = "report",
     *,
@@ -455,7 +863,8 @@ def build_report(
     dpi: int = 100,
     progress: Callable[[str], Any] | None = None,
 ) -> Path:
-    """Run every case (analysing with ``analyze``, i.e. :func:`stability.analyze`) and write the report.
+    """Run every case (analysing with ``analyze``, i.e. :func:`stability.analyze`), the table beyond the post and
+    the discrete-time table, and write the report.
 
     Returns the path of ``index.md``; ``progress`` receives one line per step (the command line
     prints them on stderr).
@@ -464,4 +873,9 @@ def build_report(
         raise InvalidParameterError(f"the report reproduces the post's figures, which need dim >= 2; got {dim}")
     start = time.perf_counter()
     results = run_cases(analyze=analyze, dim=dim, progress=progress)
-    return write_report(results, out_dir, dpi=dpi, progress=progress, elapsed=time.perf_counter() - start)
+    literature = run_literature(analyze=analyze, dim=dim, progress=progress)
+    discrete = run_discrete(analyze=analyze, dim=dim, progress=progress)
+    elapsed = time.perf_counter() - start
+    return write_report(
+        results, out_dir, dpi=dpi, progress=progress, elapsed=elapsed, literature=literature, discrete=discrete
+    )

@@ -13,11 +13,18 @@ rules below add what those assumptions cannot say:
   the same ``x`` make an ``x^2``-like factor >= 0 (the ``g(u) * u`` pattern);
 * odd increasing functions (``tanh``, ``sinh``, ``atan``, ``asinh``, ``erf``) keep the sign of
   their argument;
+* monotone functions of one variable: ``h(x)`` with ``h(0) = 0`` has the sign of ``x`` when its
+  derivative is proved > 0 (``e^x - 1``, ``softplus(x) - log 2``, ``x^3 + x``; for a polynomial
+  ``h' >= 0`` suffices, its zeros being isolated), the opposite sign when ``h' < 0``. Only for ``h``
+  smooth on the whole real line (:func:`is_smooth`), so that ``h`` is monotone everywhere;
 * bounded functions: ``c0 + sum c_i f_i`` with ``sigmoid`` in (0, 1), ``tanh`` in (-1, 1), ...;
 * rewriting: expanded, with ``sigmoid(x) = (1 + tanh(x/2))/2`` (so ``1 - 2 sigma(u) = -tanh(u/2)``),
   and factored;
 * quadratic forms ``alpha |phi|^2 + 2 beta theta.phi + gamma |theta|^2``, decided by their 2x2
   Gram matrix (Cauchy-Schwarz ``|theta.phi| <= |phi||theta|``).
+
+:func:`prove_sign_near` adds local signs: a continuous factor that is non-zero at a point keeps
+its sign on the neighbourhood where it does not vanish (recorded in :attr:`Sign.region`).
 
 >>> import sympy as sp
 >>> from stability.model.functions import sigmoid
@@ -33,7 +40,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..model.functions import sigmoid
+from ..model.functions import sigmoid, softplus
 from ..verdicts import TextEnum
 
 __all__ = [
@@ -42,13 +49,19 @@ __all__ = [
     "ProofStep",
     "Sign",
     "prove_sign",
+    "prove_sign_near",
     "sign_of",
+    "is_smooth",
     "sigmoid_as_tanh",
     "is_nonpositive",
     "is_nonnegative",
 ]
 
 _ODD_INCREASING = (sp.tanh, sp.sinh, sp.atan, sp.asinh, sp.erf)
+#: Functions real-analytic on the whole real line (for :func:`is_smooth`).
+_ENTIRE = (sp.exp, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.asinh, sp.erf, sp.sin, sp.cos, sigmoid, softplus)
+#: How deep the monotone rule may nest (the derivative's proof may use it once more).
+MONOTONE_DEPTH = 2
 _BOUNDS = {sigmoid: (0, 1), sp.tanh: (-1, 1), sp.atan: (-sp.pi / 2, sp.pi / 2), sp.erf: (-1, 1)}
 
 _QUERIES = (
@@ -83,6 +96,8 @@ class Rule(TextEnum):
     BOUNDED = "bounded functions"  # bounds: (lo, hi), functions: the bounded ones
     REWRITE = "rewritten"  # form: the equal expression proved; function: sigmoid if sigma -> tanh was used
     GRAM = "quadratic form"  # matrix: the Gram matrix; claim: expr <= 0 or >= 0 by Cauchy-Schwarz
+    MONOTONE = "monotone function"  # variable: x; form: d expr/dx; claim: its proved sign (form > 0, >= 0, ...)
+    LOCAL = "sign near a point"  # form: the value at the point; claim: the sign kept on the neighbourhood
 
 
 @dataclass(frozen=True)
@@ -147,6 +162,19 @@ class ProofStep:
         if rule is Rule.REWRITE:
             how = " (sigmoid(x) = (1 + tanh(x/2))/2)" if self.function is sigmoid else ""
             return f"rewritten as {self.form}{how}"
+        if rule is Rule.MONOTONE:
+            x = self.variable
+            up = isinstance(self.claim, (sp.StrictGreaterThan, sp.GreaterThan))
+            return (
+                f"{self.expr} vanishes at {x} = 0 and its derivative in {x} is {self.claim}: it is "
+                f"{'increasing' if up else 'decreasing'}, so it has the {'' if up else 'opposite '}sign of {x}, "
+                f"= 0 iff {x} = 0"
+            )
+        if rule is Rule.LOCAL:
+            return (
+                f"{self.expr} is continuous and equals {self.form} at the origin, so {self.claim} on the "
+                "neighbourhood of the origin where it does not vanish"
+            )
         (alpha, beta), (_, gamma) = self.matrix.tolist()
         definite = "negative" if isinstance(self.claim, sp.LessThan) else "positive"
         return (
@@ -163,6 +191,9 @@ class Sign:
     never zero (where the expression is defined), ``((),)`` means everywhere.
     ``sign`` is 0 for an expression that is identically zero. ``steps`` is the proof,
     ``form`` the expression it was made on (``expr`` itself or an equal rewritten form).
+    ``region`` is empty for a sign that holds everywhere; otherwise the sign (and ``zeros``)
+    hold only where every expression of ``region`` is > 0, an open neighbourhood of the point
+    :func:`prove_sign_near` was asked about.
     """
 
     sign: int
@@ -170,13 +201,20 @@ class Sign:
     var: sp.Expr | None = None
     steps: tuple[ProofStep, ...] = ()
     form: sp.Expr | None = None
+    region: tuple[sp.Expr, ...] = ()
 
     def xreplace(self, rule: dict) -> Sign:
         """The same proof with ``rule`` applied to every expression (e.g. to rename symbols)."""
         zeros = tuple(tuple(e.xreplace(rule) for e in conj) for conj in self.zeros)
         var = None if self.var is None else self.var.xreplace(rule)
         form = None if self.form is None else self.form.xreplace(rule)
-        return Sign(self.sign, zeros, var, tuple(s.xreplace(rule) for s in self.steps), form)
+        region = tuple(e.xreplace(rule) for e in self.region)
+        return Sign(self.sign, zeros, var, tuple(s.xreplace(rule) for s in self.steps), form, region)
+
+    @property
+    def local(self) -> bool:
+        """True when the sign is proved only near a point (on :attr:`region`)."""
+        return bool(self.region)
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -232,8 +270,8 @@ def _intersection(*dnfs: DNF) -> DNF:
     return tuple(dict.fromkeys(acc))
 
 
-def _zeros_of(expr: sp.Expr) -> DNF:
-    s = sign_of(expr)
+def _zeros_of(expr: sp.Expr, depth: int = 0) -> DNF:
+    s = sign_of(expr, depth)
     return s.zeros if s is not None else ((expr,),)
 
 
@@ -289,9 +327,9 @@ def _sum(signs: list[Sign]) -> Sign | None:
     return Sign(first.sign, _intersection(*[s.zeros for s in live]), first.var, _steps(*live))
 
 
-def _power(expr: sp.Pow) -> Sign | None:
+def _power(expr: sp.Pow, depth: int = 0) -> Sign | None:
     base, exp = expr.args
-    sb = sign_of(base)
+    sb = sign_of(base, depth)
     if exp.is_integer and exp.is_even:
         if sb is not None and sb.sign == 0:
             return _ZERO
@@ -314,8 +352,8 @@ def _power(expr: sp.Pow) -> Sign | None:
     return None
 
 
-def _odd_increasing(expr: sp.Function) -> Sign | None:
-    inner = sign_of(expr.args[0])
+def _odd_increasing(expr: sp.Function, depth: int = 0) -> Sign | None:
+    inner = sign_of(expr.args[0], depth)
     if inner is None:
         return None
     step = ProofStep(Rule.ODD_INCREASING, expr, function=type(expr), variable=expr.args[0])
@@ -345,26 +383,99 @@ def _bounded(expr: sp.Add) -> Sign | None:
     return None
 
 
-def _structural(expr: sp.Expr) -> Sign | None:
+def _structural(expr: sp.Expr, depth: int = 0) -> Sign | None:
     if expr.is_Symbol:
         return _symbol(expr)
     if expr.is_Mul:
-        parts = [sign_of(f) for f in expr.args]
+        parts = [sign_of(f, depth) for f in expr.args]
         return None if any(p is None for p in parts) else _product(parts)
     if expr.is_Add:
-        parts = [sign_of(t) for t in expr.args]
+        parts = [sign_of(t, depth) for t in expr.args]
         out = None if any(p is None for p in parts) else _sum(parts)
-        return out if out is not None else _bounded(expr)
+        out = out if out is not None else _bounded(expr)
+        return out if out is not None else _monotone(expr, depth)
     if expr.is_Pow:
-        return _power(expr)
+        return _power(expr, depth)
     if isinstance(expr, sp.Abs):
-        return Sign(1, _zeros_of(expr.args[0]))
+        return Sign(1, _zeros_of(expr.args[0], depth))
     if isinstance(expr, _ODD_INCREASING):
-        return _odd_increasing(expr)
+        return _odd_increasing(expr, depth)
     return None
 
 
-def sign_of(expr: sp.Expr) -> Sign | None:
+# --------------------------------------------------------------------------- monotone functions
+def is_smooth(expr: sp.Expr) -> bool:
+    """True if ``expr`` is real-analytic for every real value of its (real) symbols; False if not shown.
+
+    Built from numbers, real symbols, ``+``, ``*``, non-negative integer powers, the functions
+    analytic on the whole line (exp, sinh, cosh, tanh, atan, asinh, erf, sin, cos, sigmoid,
+    softplus), and real powers and logarithms of expressions proved > 0.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> is_smooth(sp.exp(x) - x**3), is_smooth(1/(1 - x)), is_smooth(sp.Heaviside(x + 1))
+    (True, False, False)
+    """
+    expr = sp.sympify(expr)
+    if expr.is_Atom:
+        return expr.is_real is True
+    if expr.is_Add or expr.is_Mul:
+        return all(is_smooth(a) for a in expr.args)
+    if expr.is_Pow:
+        base, exp = expr.args
+        if not (is_smooth(base) and exp.is_real and not exp.free_symbols):
+            return False
+        return bool(exp.is_integer and exp.is_nonnegative) or _strictly_positive(base)
+    if isinstance(expr, _ENTIRE):
+        return is_smooth(expr.args[0])
+    if isinstance(expr, sp.log):
+        return is_smooth(expr.args[0]) and _strictly_positive(expr.args[0])
+    return False
+
+
+def _strictly_positive(expr: sp.Expr) -> bool:
+    if expr.is_positive:
+        return True
+    s = sign_of(expr, MONOTONE_DEPTH)  # no monotone rule inside this check
+    return s is not None and s.strict and s.sign > 0
+
+
+def _unknown_sign(v: sp.Symbol) -> bool:
+    return v.is_real is True and not v.is_nonnegative and not v.is_nonpositive
+
+
+def _monotone(expr: sp.Expr, depth: int) -> Sign | None:
+    """``h(x)`` smooth on the line with ``h(0) = 0`` and ``h' > 0`` (``< 0``) has the sign (opposite sign) of x.
+
+    ``x`` is the one real symbol of unknown sign; other symbols are constants (their declared
+    signs may be used). For a polynomial in x, ``h' >= 0`` with ``h'`` not identically 0 is
+    enough (its zeros are isolated, so h is still strictly increasing).
+    """
+    if depth >= MONOTONE_DEPTH or any(v.is_real is not True for v in expr.free_symbols):
+        return None
+    free = [v for v in expr.free_symbols if _unknown_sign(v)]
+    if len(free) != 1:
+        return None
+    (x,) = free
+    at0 = expr.xreplace({x: sp.S.Zero})
+    if not (at0 == 0 or sp.simplify(at0) == 0) or not is_smooth(expr):
+        return None
+    slope = sp.diff(expr, x)
+    s = _prove(slope, depth + 1)
+    if s is None or s.var is not None or s.sign == 0:
+        return None
+    if s.zeros != ():
+        if not expr.is_polynomial(x):
+            return None
+        if not any(c.is_zero is False for c in sp.Poly(slope, x).coeffs()):
+            return None
+        relation = sp.GreaterThan if s.sign > 0 else sp.LessThan
+    else:
+        relation = sp.StrictGreaterThan if s.sign > 0 else sp.StrictLessThan
+    step = ProofStep(Rule.MONOTONE, expr, claim=relation(slope, 0, evaluate=False), form=slope, variable=x)
+    return Sign(s.sign, ((x,),), x, _steps(s, extra=(step,)))
+
+
+def sign_of(expr: sp.Expr, depth: int = 0) -> Sign | None:
     """The sign of ``expr`` by SymPy's assumptions and the structural rules (no rewriting); None if not proved.
 
     >>> x = sp.Symbol("x", real=True)
@@ -375,7 +486,7 @@ def sign_of(expr: sp.Expr) -> Sign | None:
     known = _sympy_sign(expr)
     if known is not None and (known.sign == 0 or known.zeros == ()):
         return known
-    found = _structural(expr)
+    found = _structural(expr, depth)
     if known is None:
         return found
     # SymPy proved a non-strict sign; the structure, when it applies, knows where expr vanishes.

@@ -172,7 +172,33 @@ def stability_condition(poly: sp.Poly, time_domain: TimeDomain) -> sp.Boolean:
     >>> h = sp.Symbol("h", positive=True)
     >>> z = sp.Symbol("z")
     >>> stability_condition(sp.Poly(z - 1 + h, z), TimeDomain.DISCRETE)   # z+ = (1 - h) z: stable iff h < 2
-    Ne(2 - h, 0) & (-h*(h - 2) > 0)
+    Ne(h - 2, 0) & (2 - h > 0)
     """
     cond = stable_conditions(poly, criterion_for(time_domain))
-    return cond.replace(lambda e: isinstance(e, sp.Rel), lambda e: e.func(sp.factor(e.lhs), e.rhs))
+    if not isinstance(cond, sp.And):
+        cond = sp.And(cond)
+    return sp.And(*[_reduce(rel) for rel in cond.args]) if isinstance(cond, sp.And) else cond
+
+
+def _reduce(rel: sp.Basic) -> sp.Boolean:
+    """``f > 0`` or ``f != 0`` with ``f`` factored: positive constants and symbols dropped, even powers ``!= 0``."""
+    if not isinstance(rel, (sp.StrictGreaterThan, sp.Unequality)) or rel.rhs != 0:
+        return rel
+    const, factors = sp.factor_list(sp.together(rel.lhs))
+    odd, nonzero = [], []
+    for f, k in factors:
+        if isinstance(f, sp.Symbol) and f.is_positive:
+            continue
+        if isinstance(rel, sp.Unequality) or k % 2 == 0:
+            nonzero.append(sp.Ne(f, 0))
+        else:
+            odd.append(f)
+    if isinstance(rel, sp.Unequality):
+        return sp.And(*nonzero)
+    if const < 0:
+        if odd:
+            odd[0] = -odd[0]
+        else:
+            return sp.false
+    main = sp.Mul(*odd) > 0 if odd else sp.true
+    return sp.And(main, *nonzero)
