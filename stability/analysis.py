@@ -21,7 +21,7 @@ from .dynamics.field import Dynamics, build_dynamics
 from .dynamics.optimizers import get_optimizer
 from .dynamics.system import Flow, Map, resolve_learning_rate
 from .dynamics.update import map_jacobian
-from .errors import InvalidParameterError, UnknownNameError
+from .errors import InvalidParameterError, StabilityError, UnknownNameError
 from .frozen import FrozenMap
 from .model.regularizers import resolve_regularizers
 from .model.space import check_dim
@@ -525,6 +525,37 @@ def _classify_map(system: Map, lin: Linearization, dim: int):
     return spec, spec.classification, spec.detail, spec.conditions, _explain_map(dim, system, spec, "")
 
 
+def _smooth_cases(variant, dim, values, regs, lin, optimizer, lr):
+    """``(conditions, explanation)`` when a symbolic parameter multiplies every non-smooth term.
+
+    The field is then non-differentiable only where that parameter is non-zero: at 0 it is analysed
+    again (``wgan_gp`` with a real ``c``: smooth and stable at ``c = 0``). None when no such parameter.
+    """
+    symbols = set().union(*(values[k].free_symbols for k in values if isinstance(values[k], sp.Expr)))
+    symbols |= set().union(*(w.free_symbols for w in regs.values() if isinstance(w, sp.Expr)))
+    for sym in sorted(symbols, key=str):
+        if sym.is_nonzero or not all(sym in t.term.free_symbols for t in lin.singular_terms):
+            continue
+        at_zero = {k: v.subs(sym, 0) if isinstance(v, sp.Expr) else v for k, v in values.items()}
+        regs_zero = {k: w.subs(sym, 0) for k, w in regs.items()}
+        try:
+            other = analyze(variant, dim=dim, params=at_zero, regularizers=regs_zero, optimizer=optimizer, lr=lr)
+        except StabilityError:
+            continue
+        if other.classification is Classification.NON_DIFFERENTIABLE:
+            continue
+        zero = sp.Eq(sym, 0)
+        conditions = {str(Classification.NON_DIFFERENTIABLE): sp.Ne(sym, 0)}
+        for key, cond in (other.conditions or {str(other.classification): sp.true}).items():
+            conditions[key] = sp.And(zero, cond)
+        explanation = (
+            f"The field has no derivative at the equilibrium when {sym} != 0: {lin.reason}. At {sym} = 0 that "
+            f"term vanishes and the field is smooth: {other.explanation}"
+        )
+        return conditions, explanation
+    return None
+
+
 def analyze(
     variant: str | Variant,
     dim: int | None = None,
@@ -576,6 +607,11 @@ def analyze(
             spec = classify_block(lin.block, dim) if lin.block is not None else classify_matrix(lin.jacobian)
             classification, detail, conditions = spec.classification, spec.detail, spec.conditions
         explanation = _explain(variant, dim, lin, spec)
+    if classification is Classification.NON_DIFFERENTIABLE:
+        split = _smooth_cases(variant, dim, values, regs, lin, optimizer, lr)
+        if split is not None:
+            conditions, explanation = split
+            classification, detail = Classification.UNDECIDED, Detail.DEPENDS
     return Analysis(
         variant=variant,
         dim=dim,

@@ -63,3 +63,16 @@ def test_unknown_or_discontinuous_functions_get_a_clear_error(make, match):
     phi, theta = symbols(1)
     with pytest.raises(InvalidParameterError, match=match):
         analyze(Variant("v", make(phi[0], theta[0]), -phi[0] * theta[0], phi=phi, theta=theta))
+
+
+def test_a_parameter_multiplying_the_only_kink_gives_cases_not_a_blanket_verdict():
+    # wgan_gp: phi' = -theta - 2 lam (1 - c/|phi|) phi. For c != 0 the term 2 lam c phi/|phi| has no limit;
+    # at c = 0 the field is linear, J = [[-2 lam, -1], [1, 0]]: trace -1/5 < 0, det 1 > 0, a stable focus.
+    c = sp.Symbol("c", real=True)
+    a = analyze("wgan_gp", params={"c": c})
+    assert a.classification == "undecided"
+    assert a.conditions["non-differentiable"] == sp.Ne(c, 0)
+    assert a.conditions["stable"] == sp.Eq(c, 0)
+    # a parameter declared non-zero cannot vanish: the verdict stays non-differentiable
+    assert analyze("wgan_gp", params={"c": sp.Symbol("c", positive=True)}).classification == "non-differentiable"
+    assert analyze("wgan").classification == "non-differentiable"  # no parameter at all
