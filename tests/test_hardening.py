@@ -76,3 +76,17 @@ def test_a_parameter_multiplying_the_only_kink_gives_cases_not_a_blanket_verdict
     # a parameter declared non-zero cannot vanish: the verdict stays non-differentiable
     assert analyze("wgan_gp", params={"c": sp.Symbol("c", positive=True)}).classification == "non-differentiable"
     assert analyze("wgan").classification == "non-differentiable"  # no parameter at all
+
+
+@pytest.mark.parametrize("lam", [1e6, 1e12])
+def test_stiff_systems_are_refused_with_the_numbers_not_reported_as_a_discontinuity(lam):
+    # wgan_gp c = 0: eigenvalues -lam +- sqrt(lam^2 - 1), so |lambda| ~ 2 lam and the slow mode ~ 1/(2 lam).
+    a = analyze("wgan_gp", params={"c": 0, "lam": lam})
+    with pytest.raises(InvalidParameterError, match=r"explicit integrator needs about .* steps"):
+        a.verify(samples=1)
+
+
+def test_a_fast_but_short_run_still_integrates():
+    # lam = 1e3: |lambda| ~ 2e3; over t_end = 1 that is ~700 explicit steps, well inside the budget.
+    v = analyze("wgan_gp", params={"c": 0, "lam": 1000}).verify(samples=1, t_end=1.0)
+    assert v.agrees in (True, None)
