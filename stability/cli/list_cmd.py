@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..dynamics.optimizers import OPTIMIZERS
 from ..model.regularizers import REGULARIZERS
 from ..model.variants import VARIANTS
 from ._common import print_json
@@ -35,15 +36,20 @@ def run(args) -> int:
         for r in REGULARIZERS.values()
     ]
     if args.json:
-        print_json({"variants": variants, "regularizers": regs})
+        optimizers = [{"name": k, "description": c.description, "source": c.source} for k, c in OPTIMIZERS.items()]
+        print_json({"variants": variants, "regularizers": regs, "optimizers": optimizers})
         return 0
+    width = max(len(x["name"]) for x in variants + regs)
     print("Variants (stability analyze NAME):")
     for v in variants:
-        print(f"  {v['name']:<12} {v['description']}  [{v['equations']}]")
+        print(f"  {v['name']:<{width}}  {v['description']}  [{v['equations']}]")
         for p in v["params"]:
-            print(f"  {'':<12}   {p['name']} = {p['default']}  ({p['domain']}; {p['description']})")
+            print(f"  {'':<{width}}    {p['name']} = {p['default']}  ({p['domain']}; {p['description']})")
     print("Regularisers (--reg NAME=WEIGHT):")
     for r in regs:
         p = r["params"][0]
-        print(f"  {r['name']:<12} {r['description']}  ({p['name']} {p['domain']}; default symbolic)")
+        print(f"  {r['name']:<{width}}  {r['description']}  ({p['name']} {p['domain']}; default symbolic)")
+    print("Optimisers (--optimizer NAME --lr H [--opt KEY=VALUE]):")
+    for name, cls in OPTIMIZERS.items():
+        print(f"  {name:<{width}}  {cls.description or cls.__doc__.splitlines()[0]}  [{cls.source}]")
     return 0
