@@ -14,6 +14,7 @@ __all__ = [
     "InvalidParameterError",
     "ExpressionParseError",
     "NotAnEquilibriumError",
+    "StabilityTypeError",
 ]
 
 
@@ -50,3 +51,15 @@ class ExpressionParseError(StabilityError, ValueError):
 
 class NotAnEquilibriumError(StabilityError, ValueError):
     """The vector field does not vanish at phi = theta = 0."""
+
+
+class StabilityTypeError(StabilityError, TypeError):
+    """An argument of the wrong kind (a name where a result is needed, a number where a function is...).
+
+    The message names what was expected and what was received.
+
+    >>> raise StabilityTypeError("theta_plane needs Trajectories (from Analysis.simulate); got str 'vanilla_ns'")
+    Traceback (most recent call last):
+    ...
+    stability.errors.StabilityTypeError: theta_plane needs Trajectories (from Analysis.simulate); got str 'vanilla_ns'
+    """

@@ -324,7 +324,7 @@ def _other_rate(lr, name: str):
     return lr
 
 
-def _setup(variant, axes: Sequence[Axis], dim, params, regularizers, optimizer, lr, opt_options) -> _Setup:
+def _setup(variant, axes: Sequence[Axis], dim, params, regularizers, optimizer, lr) -> _Setup:
     params = dict(params or {})
     if regularizers is None:
         regs: dict = {}
@@ -524,7 +524,7 @@ def _fine_grid(coeffs, x_axis: Axis, y_axis: Axis, x, y, codes, time_domain):
     if len(x) >= FINE and len(y) >= FINE:
         return x, y, codes
     xf, yf = np.linspace(x_axis.lo, x_axis.hi, max(FINE, len(x))), np.linspace(y_axis.lo, y_axis.hi, max(FINE, len(y)))
-    return xf, yf, evaluate_grid(coeffs, xf, yf, time_domain)[0]
+    return xf, yf, evaluate_grid(coeffs, xf, yf, time_domain, rates=False)[0]
 
 
 def _line_updates(a: Analysis, setup: _Setup, axes: tuple[Axis, Axis], x, y, codes, rate, notes) -> None:
@@ -559,6 +559,7 @@ def stability_map(
     optimizer=None,
     lr=None,
     resolution: int = 200,
+    rates: bool = True,
     **optimizer_options,
 ) -> StabilityMap:
     """The verdict and rate over a grid of two parameters, and the exact boundary between the verdicts.
@@ -574,6 +575,8 @@ def stability_map(
         optimizer, lr: training in discrete time (``lr`` is the fixed rate, or the other player's
             when an axis is ``lr_d`` or ``lr_g``); without ``optimizer``: gradient flow.
         resolution: points per axis when the axis does not give its own (2 to ``MAX_RESOLUTION``).
+        rates: compute the rate at every point (``False``: only where the verdict needs it, which
+            is much faster for characteristic polynomials of degree 3 and more).
         optimizer_options: hyperparameters of a named optimiser (``beta=-0.5``).
     """
     v = get_variant(variant)
@@ -582,7 +585,7 @@ def stability_map(
         raise InvalidParameterError(f"optimizer options {sorted(optimizer_options)} need an optimizer=")
     x_axis = _axis(x, "x", v, opt, resolution, MAX_RESOLUTION)
     y_axis = _axis(y, "y", v, opt, resolution, MAX_RESOLUTION)
-    setup = _setup(v, (x_axis, y_axis), dim, params, regularizers, opt, lr, optimizer_options)
+    setup = _setup(v, (x_axis, y_axis), dim, params, regularizers, opt, lr)
     a = setup.analyze()
     _check_linearizable(a)
     xs, ys = x_axis.values, y_axis.values
@@ -600,7 +603,7 @@ def stability_map(
     _check_symbols(matrix, symbols)
     poly = characteristic_polynomial(matrix, _Z)
     coeffs = compile_coefficients(poly.all_coeffs(), symbols)
-    codes, rate = evaluate_grid(coeffs, xs, ys, a.time_domain)
+    codes, rate = evaluate_grid(coeffs, xs, ys, a.time_domain, rates=rates)
     undecided = int(np.count_nonzero(codes == code_of[Classification.UNDECIDED]))
     if undecided:
         notes.append(f"{undecided} points could not be evaluated (non-finite coefficients)")
@@ -916,7 +919,7 @@ def bifurcation(
     axis = _axis(param, "param", v, opt, resolution, MAX_VALUES)
     if isinstance(measure, bool) or not isinstance(measure, int) or measure < 1:
         raise InvalidParameterError(f"measure must be a positive integer (values simulated); received {measure!r}")
-    setup = _setup(v, (axis,), dim, params, regularizers, opt, lr, optimizer_options)
+    setup = _setup(v, (axis,), dim, params, regularizers, opt, lr)
     a = setup.analyze()
     _check_linearizable(a)
     values = axis.values

@@ -2,27 +2,59 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 
 import matplotlib.image as mpimg
+import numpy as np
+import pytest
+import sympy as sp
 
 from stability import analyze
 from stability.cli import main
+from stability.errors import StabilityError
+from stability.model.literature import (
+    DISCRETE_OPTIMIZERS,
+    LEARNING_RATE,
+    LITERATURE_COLUMNS,
+    LITERATURE_VARIANTS,
+    LiteratureCase,
+)
 from stability.model.post import EMA_BETA, POST_T_END, POST_X0, post_initial_state
+from stability.model.regularizers import REGULARIZERS
 from stability.model.variants import VARIANTS
 from stability.plotting import POST_T_END as PLOTTING_T_END
 from stability.plotting import post_experiment
 from stability.plotting import post_initial_state as plotting_initial_state
-from stability.render.report import Case, post_cases, run_cases, write_report
+from stability.render.report import (
+    Case,
+    post_cases,
+    run_cases,
+    run_discrete,
+    run_literature,
+    sample_rate,
+    write_report,
+)
+from stability.verdicts import Behaviour, Classification
 
 
-def test_report_end_to_end(tmp_path, capfd):
-    """The README's main command, on a temporary directory (one full run: about 20 s)."""
-    report = tmp_path / "report"
-    assert main(["report", "-o", str(report)]) == 0
-    captured = capfd.readouterr()
-    assert captured.out.strip() == str(report / "index.md")
-    progress = captured.err.splitlines()
+@pytest.fixture(scope="module")
+def full_report(tmp_path_factory):
+    """One run of ``stability report`` shared by the tests of the page (about 40 s on two cores)."""
+    report = tmp_path_factory.mktemp("full") / "report"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["report", "-o", str(report)])
+    return code, out.getvalue(), err.getvalue(), report
+
+
+def test_report_end_to_end(full_report):
+    """The README's main command, on a temporary directory."""
+    code, out, err, report = full_report
+    assert code == 0
+    assert out.strip() == str(report / "index.md")
+    progress = err.splitlines()
     assert any("[1/7]" in line for line in progress) and progress[-1].startswith("wrote ")
 
     page = (report / "index.md").read_text()
@@ -98,6 +130,7 @@ def test_report_pieces_on_two_short_cases(tmp_path):
     page = path.read_text()
     assert path.name == "index.md" and "[Vanilla](#a)" in page and "(a.png)" in page
     assert (tmp_path / "r" / "distance.png").exists() and not (tmp_path / "r" / "l2.png").exists()
+    assert "Beyond the post" not in page  # no literature or discrete results given
 
 
 def test_report_bad_output_exits_2(tmp_path, capsys):
@@ -124,3 +157,219 @@ def test_the_posts_reference_data_lives_in_one_place():
         assert case.t_end == POST_T_END[case.variant], case.key
     tr = post_experiment(analyze("gan_qp"), dt=0.05)
     assert tr.t_end == 40.0 and tr.x0.tolist() == [list(POST_X0)]
+
+
+# ----------------------------------------------------------------------------------------
+# Beyond the post
+# ----------------------------------------------------------------------------------------
+def _subsection(page: str, heading: str) -> str:
+    return re.split(r"\n##+ ", page.split(heading, 1)[1], maxsplit=1)[0]
+
+
+def _table(text: str) -> tuple[list[str], list[list[str]]]:
+    """The first Markdown table in ``text``: its header cells and its rows' cells (escaped pipes kept)."""
+    lines = [line for line in text.splitlines() if line.startswith("|")]
+    cells = [[c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+    assert set("".join(cells[1])) <= set("-"), cells[1]  # the separator row
+    return cells[0], cells[2:]
+
+
+def _literature_table(page: str) -> dict[tuple[str, str | None], str]:
+    header, rows = _table(_subsection(page, "### The literature's losses and regularisers"))
+    # the columns: "no regulariser", then each regulariser of the chosen columns with its weight symbol
+    assert header[0] == "variant" and header[1] == "no regulariser"
+    names = [re.match(r"`(\w+)`, ", h).group(1) for h in header[2:]]
+    assert names == [c.regularizer for c in LITERATURE_COLUMNS if c.regularizer is not None]
+    for name, h, column in zip(names, header[2:], LITERATURE_COLUMNS[1:]):
+        assert name in REGULARIZERS
+        symbol = sp.latex(REGULARIZERS[name].weight.symbol)
+        assert h.endswith(f"${symbol} = {sp.latex(column.weight)}$"), h
+    columns = [None, *names]
+    return {(row[0].strip("`"), reg): cell for row in rows for reg, cell in zip(columns, row[1:])}
+
+
+def test_the_literature_table_rows_come_from_the_registry(full_report):
+    """Rows: vanilla_ns for reference, then every registered variant the post's comparison does not use."""
+    page = (full_report[3] / "index.md").read_text()
+    cells = _literature_table(page)
+    rows = list(dict.fromkeys(v for v, _ in cells))
+    post = {c.variant for c in post_cases()}
+    expected = ["vanilla_ns"] + [v for v in VARIANTS if v not in post]
+    assert rows == expected == list(LITERATURE_VARIANTS) and len(rows) > 1
+    assert len(cells) == len(rows) * len(LITERATURE_COLUMNS)
+
+
+def test_every_literature_cell_states_the_analysis_verdict(full_report):
+    """Each cell's verdict is ``analyze(...).classification`` (computed here), or the library's refusal."""
+    page = (full_report[3] / "index.md").read_text()
+    behaviours = {str(b) for b in Behaviour}
+    for (variant, reg), cell in _literature_table(page).items():
+        column = next(c for c in LITERATURE_COLUMNS if c.regularizer == reg)
+        try:
+            a = analyze(variant, dim=2, regularizers=None if reg is None else {reg: column.weight})
+        except StabilityError as exc:
+            assert cell.startswith("refused: "), (variant, reg, cell)
+            assert str(exc)[:40].replace("|", r"\|") in cell.replace("\\_", "_"), (variant, reg, cell)
+            continue
+        parts = cell.split("<br>")
+        label = re.fullmatch(r"\*\*(.+)\*\*", parts[0]).group(1)
+        assert label.split(" (")[0] == str(a.classification), (variant, reg, cell)
+        if str(a.detail) != str(a.classification) and a.classification != Classification.NON_DIFFERENTIABLE:
+            assert label == f"{a.classification} ({a.detail})", (variant, reg, cell)
+        # the nonlinear verdict appears exactly where the linearisation is inconclusive
+        assert any(p.startswith("nonlinear") for p in parts) == a.classification.inconclusive, (variant, reg)
+        numeric = parts[-1]
+        m = re.fullmatch(r"numerics: ([\w-]+) \((agrees|inconclusive|\*\*disagrees\*\*)\)", numeric)
+        if m is None:  # no numeric result: the reason is shown instead
+            assert re.match(r"numerics (refused|failed|not finished)", numeric), (variant, reg, numeric)
+        else:
+            assert m.group(1) in behaviours and m.group(2) != "**disagrees**", (variant, reg, numeric)
+
+
+def test_literature_cells_against_hand_derived_eigenvalues(full_report):
+    """Three cells, by hand.
+
+    vanilla_ns: L_D = softplus(theta.phi), L_G = softplus(-theta.phi), so phi' = -sigma(u) theta,
+    theta' = sigma(-u) phi, u = theta.phi; at the origin sigma = 1/2, the block is [[0, -1/2], [1/2, 0]].
+    R1 adds gamma/2 |grad_x D|^2 = gamma/2 |phi|^2 to L_D: phi' gains -gamma phi, block [[-gamma, -1/2], [1/2, 0]],
+    lambda^2 + gamma lambda + 1/4 = 0; at gamma = 1 the double root -1/2 (x2 in n = 2: multiplicity 4).
+    Consensus F <- F - gamma grad |F|^2/2 linearises to J - gamma J^T J = J - gamma/4 I: -1/4 +- i/2 at gamma = 1.
+    hinge: near the origin L_D = 2 + theta.phi, L_G = -theta.phi, block [[0, -1], [1, 0]]; R1 gives
+    [[-1, -1], [1, 0]], lambda^2 + lambda + 1 = 0, lambda = -1/2 +- i sqrt(3)/2.
+    """
+    gamma = sp.Symbol("gamma", positive=True)
+    half = sp.Rational(1, 2)
+    block = sp.Matrix([[-gamma, -half], [half, 0]])
+    assert analyze("vanilla_ns", dim=2, regularizers={"r1": gamma}).block == block
+    hand = {
+        ("vanilla_ns", "r1"): (np.array([[-1, -0.5], [0.5, 0]]), r"$- \frac{1}{2} \ (\times 4)$"),
+        ("vanilla_ns", "consensus"): (
+            np.array([[-0.25, -0.5], [0.5, -0.25]]),
+            r"$- \frac{1}{4} \pm \frac{i}{2} \ (\times 2)$",
+        ),
+        ("hinge", "r1"): (np.array([[-1, -1], [1, 0]]), r"$- \frac{1}{2} \pm \frac{\sqrt{3} i}{2} \ (\times 2)$"),
+    }
+    expected_values = {
+        ("vanilla_ns", "r1"): [-0.5, -0.5],
+        ("vanilla_ns", "consensus"): [-0.25 - 0.5j, -0.25 + 0.5j],
+        ("hinge", "r1"): [-0.5 - np.sqrt(3) / 2 * 1j, -0.5 + np.sqrt(3) / 2 * 1j],
+    }
+    cells = _literature_table((full_report[3] / "index.md").read_text())
+    for key, (matrix, tex) in hand.items():
+        ev = np.sort_complex(np.linalg.eigvals(matrix))
+        assert np.allclose(ev, np.sort_complex(np.array(expected_values[key], dtype=complex)), atol=1e-9), key
+        assert cells[key].split("<br>")[1] == tex, (key, cells[key])
+        assert cells[key].startswith("**stable"), cells[key]
+
+
+def _discrete_rows(page: str) -> dict[tuple[str, str], list[str]]:
+    header, rows = _table(_subsection(page, "### Discrete-time training"))
+    assert header[:4] == ["optimiser", "case", "verdict regions", "boundaries"]
+    titles = {c.title: c.key for c in post_cases()}
+    out = {}
+    for row in rows:
+        title = re.fullmatch(r"\[(.+)\]\(#[\w-]+\)", row[1]).group(1).replace("\\", "")
+        out[(titles[title], row[0].strip("`"))] = row
+    return out
+
+
+def test_discrete_table_regions_and_hand_derived_thresholds(full_report):
+    """Every post case x optimiser, its regions those of ``analyze(..., lr=h)``; two thresholds by hand.
+
+    altgd on vanilla_ns (block B = [[0, -1/2], [1/2, 0]]): phi+ = phi - h theta/2, theta+ = theta + h phi+/2, so
+    M = [[1, -h/2], [h/2, 1 - h^2/4]], det M = 1, tr M = 2 - h^2/4: on the unit circle while |tr M| <= 2, i.e.
+    h <= 4; at h = 4 the eigenvalue -1 (a flip). simgd on WGAN-GP with c = 0 (B = [[-1/5, -1], [1, 0]], the
+    post's eq. (16) with lam = 1/10): M = I + h B, |1 + h lambda|^2 = 1 - h/5 + h^2 < 1 iff h < 1/5 (a complex
+    pair: Neimark-Sacker).
+    """
+    rows = _discrete_rows((full_report[3] / "index.md").read_text())
+    assert set(rows) == {(c.key, o) for c in post_cases() for o in DISCRETE_OPTIMIZERS}
+    for case in post_cases():
+        for opt in DISCRETE_OPTIMIZERS:
+            a = analyze(
+                case.variant,
+                dim=2,
+                params=dict(case.params) or None,
+                regularizers=dict(case.regularizers) or None,
+                optimizer=opt,
+                lr=LEARNING_RATE,
+            )
+            regions = rows[(case.key, opt)][2]
+            if a.conditions:
+                assert re.findall(r"\*\*([\w-]+)\*\*", regions) == list(a.conditions), (case.key, opt, regions)
+            else:
+                assert regions == f"**{a.classification}**", (case.key, opt, regions)
+    h = 4.0  # by hand: tr M = -2 at h = 4, |tr M| < 2 below, > 2 above
+    for step, inside in ((3.9, True), (4.1, False)):
+        m = np.array([[1, -step / 2], [step / 2, 1 - step**2 / 4]])
+        assert (max(abs(np.linalg.eigvals(m))) <= 1 + 1e-9) == inside
+    alt = rows[("vanilla_ns", "altgd")]
+    assert r"**neutral** if $h \leq 4$" in alt[2] and alt[3] == "$h = 4$ (flip)" and alt[4] == "–", (h, alt)
+    b = np.array([[-0.2, -1.0], [1.0, 0.0]])
+    for step, inside in ((0.19, True), (0.21, False)):
+        assert (max(abs(np.linalg.eigvals(np.eye(2) + step * b))) < 1) == inside
+    gp = rows[("wgan_gp_c0", "simgd")]
+    assert gp[3] == r"$h = \frac{1}{5}$ (Neimark-Sacker)" and gp[4] == r"$\frac{1}{5}$", gp
+    assert rows[("vanilla_ns", "simgd")][2] == "**unstable** if $h > 0$"
+
+
+def test_discrete_region_checks_iterate_inside_each_region():
+    """Each region is checked at a rate inside it, where the numeric-rate analysis has the region's verdict."""
+    cases = [c for c in post_cases() if c.key in ("vanilla_ns", "wgan_gp_c0")]
+    results = run_discrete(cases, analyze=analyze)
+    assert [(r.case.key, r.optimizer) for r in results] == [(c.key, o) for o in DISCRETE_OPTIMIZERS for c in cases]
+    for r in results:
+        assert r.analysis is not None and r.checks, (r.case.key, r.optimizer)
+        named = [c.region for c in r.checks]
+        assert set(named) <= set(r.analysis.conditions), named
+        for check in r.checks:
+            condition = r.analysis.conditions[check.region]
+            assert bool(condition.subs(LEARNING_RATE, check.lr)) and check.lr > 0, (check.region, check.lr)
+            assert check.analysis.classification == check.region, (r.case.key, r.optimizer, check.lr)
+            assert check.verification.agrees is not False, check.verification.explanation
+    # wgan_gp c = 0 under simgd: stable below 1/5 (checked at 1/10), unstable above (at 2/5); "neutral" is the point
+    gp = next(r for r in results if r.case.key == "wgan_gp_c0" and r.optimizer == "simgd")
+    assert [(c.region, c.lr) for c in gp.checks] == [("stable", sp.Rational(1, 10)), ("unstable", sp.Rational(2, 5))]
+
+
+def test_sample_rate_lies_inside_the_region():
+    h = LEARNING_RATE
+    assert sample_rate(h < sp.Rational(1, 5)) == sp.Rational(1, 10)
+    assert sample_rate(h > 4) == 8 and sample_rate(h > 0) == 1 and sample_rate(sp.true) == 1
+    assert sample_rate(sp.And(h > 1, h < 2)) == sp.Rational(3, 2)
+    assert sample_rate(sp.Eq(h, 4)) is None and sample_rate(sp.false) is None
+    edge = (sp.sqrt(101) - 1) / 5  # 1.81: the midpoint 0.905 rounds to 0.9, still inside
+    assert sample_rate(h < edge) == sp.Rational(9, 10)
+    tight = sp.Interval.open(sp.Rational(1001, 1000), sp.Rational(1002, 1000))  # rounding would leave it
+    r = sample_rate(sp.And(h > tight.start, h < tight.end))
+    assert tight.contains(r) is sp.true
+
+
+def test_refused_and_failed_cells_are_shown_not_raised(tmp_path):
+    """A combination the library refuses reads "refused: <reason>"; a step that crashes reads "failed: ..."."""
+    refused = LiteratureCase("gan_qp", "instance_noise", sp.Integer(1))
+    with pytest.raises(StabilityError) as info:
+        analyze("gan_qp", regularizers={"instance_noise": 1})
+
+    def flaky(variant, **kw):
+        if kw.get("regularizers") == {"r1": 1}:
+            raise RuntimeError("boom")
+        return analyze(variant, **kw)
+
+    cases = [refused, LiteratureCase("vanilla_ns", "r1", sp.Integer(1)), LiteratureCase("vanilla_ns")]
+    results = run_literature(cases, analyze=flaky, verify={"samples": 2, "t_end": 20.0})
+    assert results[0].analysis is None and results[0].refused == f"refused: {info.value}"
+    assert results[1].analysis is None and results[1].refused == "failed: RuntimeError: boom"
+    assert results[2].analysis is not None and results[2].verification is not None
+    page = write_report([], tmp_path / "r", dpi=40, literature=results).read_text()
+    cells = _literature_table_loose(page)
+    assert cells[("gan_qp", "instance_noise")].startswith("refused: instance\\_noise needs")
+    assert cells[("vanilla_ns", "r1")] == "failed: RuntimeError: boom"
+    assert cells[("vanilla_ns", None)].startswith("**center**")
+    assert cells[("gan_qp", None)] == "–"  # not in the case list
+
+
+def _literature_table_loose(page: str) -> dict[tuple[str, str | None], str]:
+    header, rows = _table(_subsection(page, "### The literature's losses and regularisers"))
+    columns = [None if h == "no regulariser" else re.match(r"`(\w+)`, ", h).group(1) for h in header[1:]]
+    return {(row[0].strip("`"), reg): cell for row in rows for reg, cell in zip(columns, row[1:])}

@@ -32,6 +32,7 @@ grid; :func:`measure_flow` and :func:`measure_map` measure attractor sizes by ba
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -127,6 +128,11 @@ def compile_coefficients(exprs, symbols: Sequence[sp.Symbol]) -> Callable[..., N
     return g
 
 
+@functools.lru_cache(maxsize=32)
+def _cayley_table(n: int) -> NDArray[np.float64]:
+    return cayley_matrix(n)
+
+
 def cayley_matrix(n: int) -> NDArray[np.float64]:
     """``T`` with ``q = c @ T.T`` the coefficients (highest first) of ``(1 - w)^n p((1 + w)/(1 - w))``.
 
@@ -138,6 +144,20 @@ def cayley_matrix(n: int) -> NDArray[np.float64]:
         k = n - i
         t[:, i] = np.polymul(np.polynomial.polynomial.polypow([1, 1], k)[::-1], _pow_hi([-1, 1], n - k))
     return t
+
+
+def _cayley(c: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The Cayley transform's coefficients of each row (column by column: faster than a thin matmul)."""
+    t = _cayley_table(c.shape[1] - 1)
+    cols = [np.ascontiguousarray(c[:, i]) for i in range(c.shape[1])]
+    out = np.empty_like(c)
+    for j in range(c.shape[1]):
+        acc = np.zeros(c.shape[0])
+        for i, col in enumerate(cols):
+            if t[j, i]:
+                acc += t[j, i] * col
+        out[:, j] = acc
+    return out
 
 
 def _pow_hi(c, k):
@@ -158,37 +178,49 @@ def routh_hurwitz(c: NDArray[np.float64], tol: float = TOL) -> NDArray[np.int8]:
     """
     c = np.asarray(c, dtype=float)
     m, deg = c.shape[0], c.shape[1] - 1
-    out = np.full(m, -1, dtype=np.int8)
+    cols = [np.ascontiguousarray(c[:, j]) for j in range(deg + 1)]  # 1-D columns: faster than strided 2-D
     with np.errstate(all="ignore"):
-        lead = c[:, 0]
+        lead = cols[0]
         big = np.abs(c).max(axis=1)
-        out[~(np.abs(lead) > tol * big)] = _BAND  # degree drop (maps: a root at z = -1) or all zero
-        a = c / np.where(out == -1, lead, 1.0)[:, None]
-        expo = np.arange(1, deg + 1)
-        sigma = (np.abs(a[:, 1:]) ** (1.0 / expo)).max(axis=1) if deg else np.ones(m)
+        band = ~(np.abs(lead) > tol * big)  # degree drop (maps: a root at z = -1) or all zero
+        inv = 1.0 / np.where(band, 1.0, lead)
+        a = [col * inv for col in cols[1:]]
+        sigma = np.zeros(m)
+        for j, aj in enumerate(a, start=1):  # sigma = max_j |a_j|^(1/j): the roots' scale
+            r = np.abs(aj)
+            r = r if j == 1 else np.sqrt(r) if j == 2 else np.cbrt(r) if j == 3 else r ** (1.0 / j)
+            np.maximum(sigma, r, out=sigma)
         tiny = ~(sigma > 0)
-        out[tiny & (out == -1)] = _BAND  # p = s^n: every root at 0
-        sigma = np.where(tiny, 1.0, sigma)
-        b = a[:, 1:] / sigma[:, None] ** expo  # roots of order 1; |b_j| <= 1
-        out[(out == -1) & (b < -tol).any(axis=1)] = 1
-        full = np.concatenate([np.ones((m, 1)), b], axis=1)
+        band |= tiny  # p = s^n: every root at 0
+        unit = 1.0 / np.where(tiny, 1.0, sigma)
+        b, power = [], np.ones(m)
+        for aj in a:  # b_j = a_j / sigma^j: roots of order 1, |b_j| <= 1
+            power = power * unit
+            b.append(aj * power)
+        bad = np.zeros(m, dtype=bool)
+        for bj in b:
+            bad |= bj < -tol
+        bad &= ~band
+        full = [np.ones(m), *b]
         width = deg // 2 + 1
-        prev, cur = np.zeros((m, width)), np.zeros((m, width))
-        prev[:, : (deg + 2) // 2] = full[:, 0::2]
-        cur[:, : (deg + 1) // 2] = full[:, 1::2]
+        zero = np.zeros(m)
+        prev = [full[k] if k < len(full) else zero for k in range(0, 2 * width, 2)]
+        cur = [full[k] if k < len(full) else zero for k in range(1, 2 * width + 1, 2)]
         scale = np.ones(m)
         for _ in range(deg):  # the first-column entries of rows 1..deg
-            e = cur[:, 0]
-            pending = out == -1
-            out[pending & (e < -tol * scale)] = 1
-            out[pending & (np.abs(e) <= tol * scale)] = _BAND
-            safe = np.where(out == -1, e, 1.0)
-            t1, t2 = prev[:, 1:], prev[:, :1] * cur[:, 1:] / safe[:, None]
-            nxt = np.zeros_like(cur)
-            nxt[:, :-1] = t1 - t2
-            scale = np.maximum(1.0, np.maximum(np.abs(t1[:, 0]), np.abs(t2[:, 0]))) if width > 1 else np.ones(m)
+            e = cur[0]
+            pending = ~(band | bad)
+            bad |= pending & (e < -tol * scale)
+            band |= pending & ~(np.abs(e) > tol * scale)
+            safe = np.where(band | bad, 1.0, e)
+            ratio = prev[0] / safe
+            t2 = [ratio * cj for cj in cur[1:]]
+            nxt = [p - q for p, q in zip(prev[1:], t2)] + [zero]
+            scale = np.maximum(1.0, np.maximum(np.abs(prev[1]), np.abs(t2[0]))) if width > 1 else np.ones(m)
             prev, cur = cur, nxt
-    out[out == -1] = 0
+    out = np.zeros(m, dtype=np.int8)
+    out[bad] = 1
+    out[band] = _BAND
     return out
 
 
@@ -223,20 +255,70 @@ def polynomial_roots(c: NDArray[np.float64]) -> NDArray[np.complex128]:
         return np.sort_complex(np.linalg.eigvals(comp))
 
 
-def classify(c: NDArray[np.float64], time_domain: TimeDomain) -> tuple[NDArray[np.int8], NDArray[np.float64]]:
-    """``(codes, rate)`` of the characteristic polynomials in the rows of ``c`` (see the module docstring)."""
+def _quadratic(c: NDArray[np.float64], discrete: bool):
+    """Degree 2 in real arithmetic: ``(clear, codes, rate)``; rows not ``clear`` lie within the tolerance.
+
+    The conditions are the Jury conditions ``1 - a_2 > 0``, ``p(1) > 0``, ``p(-1) > 0`` (maps) and
+    the Hurwitz conditions ``a_1 > 0``, ``a_2 > 0`` (flows) of ``z^2 + a_1 z + a_2``; each one that
+    fails means a root outside the closed stable set.
+    """
+    a1, a2 = c[:, 1] / c[:, 0], c[:, 2] / c[:, 0]
+    disc = a1 * a1 - 4 * a2
+    s = np.sqrt(np.abs(disc))
+    pair = disc < 0
+    if discrete:
+        rate = np.where(pair, np.sqrt(np.abs(a2)), (np.abs(a1) + s) / 2)
+        scale = 1 + np.abs(a1) + np.abs(a2)
+        g = np.minimum(np.minimum(1 - a2, 1 + a1 + a2), 1 - a1 + a2)
+    else:
+        top = np.where(a1 > 0, -2 * a2 / np.where(a1 + s > 0, a1 + s, 1.0), (s - a1) / 2)  # no cancellation
+        rate = np.where(pair, -a1 / 2, top)
+        sigma = np.maximum(np.abs(a1), np.sqrt(np.abs(a2)))
+        scale = np.ones_like(a1)
+        g = np.minimum(a1 / np.where(sigma > 0, sigma, 1.0), a2 / np.where(sigma > 0, sigma * sigma, 1.0))
+        g = np.where(sigma > 0, g, 0.0)
+    stable, unstable = g > TOL * scale, g < -TOL * scale
+    codes = np.where(stable, _STABLE, _UNSTABLE).astype(np.int8)
+    return stable | unstable, codes, rate
+
+
+def classify(
+    c: NDArray[np.float64], time_domain: TimeDomain, rates: bool = True
+) -> tuple[NDArray[np.int8], NDArray[np.float64]]:
+    """``(codes, rate)`` of the characteristic polynomials in the rows of ``c`` (see the module docstring).
+
+    With ``rates=False`` the rate is computed only where the verdict needs it (NaN elsewhere).
+    """
     c = np.asarray(c, dtype=float)
     codes = np.full(c.shape[0], _UNDECIDED, dtype=np.int8)
     rate = np.full(c.shape[0], np.nan)
     ok = np.isfinite(c).all(axis=1) & (np.abs(c[:, 0]) > 0)
-    if not ok.any():
-        return codes, rate
-    cc = c[ok]
+    if ok.all():
+        codes, rate = _classify(c, time_domain, rates=rates)
+    elif ok.any():
+        codes[ok], rate[ok] = _classify(c[ok], time_domain, rates=rates)
+    return codes, rate
+
+
+def _classify(cc: NDArray[np.float64], time_domain: TimeDomain, fast: bool = True, rates: bool = True):
     discrete = time_domain is TimeDomain.DISCRETE
+    if fast and cc.shape[1] == 3:
+        with np.errstate(all="ignore"):
+            clear, out, r = _quadratic(cc, discrete)
+        if not clear.all():
+            out[~clear], r[~clear] = _classify(cc[~clear], time_domain, fast=False)
+        return out, r
+    test = _cayley(cc) if discrete else cc
+    rh = routh_hurwitz(test)
+    if not rates:  # the roots only where the Routh-Hurwitz test is within its tolerance
+        out = np.where(rh == 0, _STABLE, _UNSTABLE).astype(np.int8)
+        r = np.full(len(cc), np.nan)
+        band = rh == _BAND
+        if band.any():
+            out[band], r[band] = _classify(cc[band], time_domain, fast=False)
+        return out, r
     roots = polynomial_roots(cc)
     r = np.abs(roots).max(axis=1) if discrete else roots.real.max(axis=1)
-    test = cc @ cayley_matrix(cc.shape[1] - 1).T if discrete else cc
-    rh = routh_hurwitz(test)
     crit = 1.0 if discrete else 0.0
     size = np.ones(len(cc)) if discrete else np.maximum(np.abs(roots).max(axis=1), np.finfo(float).tiny)
     out = np.where(rh == 0, _STABLE, _UNSTABLE).astype(np.int8)
@@ -252,8 +334,7 @@ def classify(c: NDArray[np.float64], time_domain: TimeDomain) -> tuple[NDArray[n
         centre = (np.abs(roots.real) <= tol).all(axis=1) & (np.abs(roots) > tol).all(axis=1)
         out[on & centre] = _CENTER  # every eigenvalue non-zero and on the axis
         out[on & ~centre] = _NONHYP
-    codes[ok], rate[ok] = out, r
-    return codes, rate
+    return out, r
 
 
 def evaluate(
@@ -261,6 +342,7 @@ def evaluate(
     args: Sequence[NDArray[np.float64]],
     time_domain: TimeDomain,
     chunk: int = CHUNK,
+    rates: bool = True,
 ) -> tuple[NDArray[np.int8], NDArray[np.float64]]:
     """``(codes, rate)`` at the points ``args`` (1-D arrays of equal length), ``chunk`` points at a time."""
     args = [np.asarray(a, dtype=float).ravel() for a in args]
@@ -268,7 +350,7 @@ def evaluate(
     codes, rate = np.empty(n, dtype=np.int8), np.empty(n)
     for lo in range(0, n, chunk):
         sl = slice(lo, min(lo + chunk, n))
-        codes[sl], rate[sl] = classify(coeffs(*(a[sl] for a in args)), time_domain)
+        codes[sl], rate[sl] = classify(coeffs(*(a[sl] for a in args)), time_domain, rates)
     return codes, rate
 
 
@@ -278,6 +360,7 @@ def evaluate_grid(
     y: NDArray[np.float64],
     time_domain: TimeDomain,
     chunk: int = CHUNK,
+    rates: bool = True,
 ) -> tuple[NDArray[np.int8], NDArray[np.float64]]:
     """``(codes, rate)`` of shape ``(len(y), len(x))`` on the grid ``x`` (columns) by ``y`` (rows)."""
     nx, ny = len(x), len(y)
@@ -285,7 +368,7 @@ def evaluate_grid(
     for lo in range(0, nx * ny, chunk):
         idx = np.arange(lo, min(lo + chunk, nx * ny))
         sl = slice(lo, lo + idx.size)
-        codes[sl], rate[sl] = classify(coeffs(x[idx % nx], y[idx // nx]), time_domain)
+        codes[sl], rate[sl] = classify(coeffs(x[idx % nx], y[idx // nx]), time_domain, rates)
     return codes.reshape(ny, nx), rate.reshape(ny, nx)
 
 

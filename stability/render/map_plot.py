@@ -256,8 +256,10 @@ def draw_bifurcation(
     ax.set_ylabel(r"$|\mu_i|$ (eigenvalues of $M$)" if discrete else r"$\mathrm{Re}\,\lambda_i$ (eigenvalues of $J$)")
     pad = 0.01 * (values[-1] - values[0])
     ax.set_xlim(values[0] - pad, values[-1] + pad)
-    if not np.isfinite(parts).any():
-        ax.set_ylim(crit - 1, crit + 1)
+    finite = parts[np.isfinite(parts)]
+    lo, hi = (min(finite.min(), crit), max(finite.max(), crit)) if finite.size else (crit - 1, crit + 1)
+    span = hi - lo if hi > lo else 1.0
+    ax.set_ylim(lo - 0.08 * span, hi + 0.08 * span)
     ax.set_title(title if title is not None else f"{b.variant}: bifurcation diagram in ${latex(b.axis.symbol)}$")
     measured = predicted = None
     handles, labels = ax.get_legend_handles_labels()
@@ -288,7 +290,8 @@ def draw_bifurcation(
         else:
             attractor_ax.set_xlabel(b.axis.label)
             attractor_ax.legend(h2, l2, fontsize=8, loc="best")
-    if mode != "stacked":
+    shared = mode == "separate" and attractor_ax.get_shared_x_axes().joined(ax, attractor_ax)
+    if mode not in ("stacked",) and not shared:
         ax.set_xlabel(b.axis.label)
     leg = ax.legend(handles, labels, fontsize=8, loc="best")
     return BifurcationArtists(fig, ax, attractor_ax, tuple(branches), tuple(crossings), measured, predicted, leg)

@@ -81,6 +81,18 @@ def _step_tex(step: ProofStep) -> str | None:
     if rule is Rule.BOUNDED:
         lo, hi = step.bounds
         return rf"${_tex(lo)} < {_tex(step.expr)} < {_tex(hi)}$ (bounded functions)"
+    if rule is Rule.MONOTONE:
+        x = step.variable
+        up = isinstance(step.claim, (sp.StrictGreaterThan, sp.GreaterThan))
+        return (
+            rf"${_tex(step.expr)}$ vanishes at ${_tex(x)} = 0$ and its derivative in ${_tex(x)}$ satisfies "
+            rf"${_tex(step.claim)}$, so it has the {'' if up else 'opposite '}sign of ${_tex(x)}$"
+        )
+    if rule is Rule.LOCAL:
+        return (
+            rf"${_tex(step.expr)}$ is continuous and equals ${_tex(step.form)}$ at the origin, so "
+            rf"${_tex(step.claim)}$ near the origin"
+        )
     if rule is Rule.GRAM:
         return (
             rf"Cauchy--Schwarz, $|{_DOT}| \le {_NP}{_NT}$, makes the quadratic form with Gram matrix "
@@ -108,7 +120,12 @@ def _invariant_field_note(V) -> str:
 
 def _conserved_tex(nl) -> list[str]:
     out = [r"Along the field $\dot V \equiv 0$: $V$ is a conserved quantity."]
-    if nl.dim == 1:
+    if nl.dim == 1 and nl.branches:
+        out.append(
+            r"In dimension $1$ its small level sets are closed curves inside the neighbourhood, without "
+            r"equilibria other than the origin, so every orbit near the origin is periodic."
+        )
+    elif nl.dim == 1:
         out.append(
             r"In dimension $1$ its level sets are closed curves without equilibria other than the origin, "
             r"so every other orbit is periodic."
@@ -135,6 +152,12 @@ def _invariant_set_tex(nl, increasing: bool) -> list[str]:
     inv = nl.invariant
     if inv is None:
         return []
+    if inv.only_origin and not increasing and nl.branches:
+        return [
+            r"The largest invariant set in $\{\dot V = 0\}$ is the origin alone; by LaSalle's invariance principle, "
+            r"applied in a sublevel set $\{V \le c\}$ inside the neighbourhood, every trajectory starting there "
+            r"converges to the origin."
+        ]
     if increasing:
         return [
             r"The largest invariant set in $\{\dot V = 0\}$ is the origin alone. A trajectory from $z_0 \ne 0$ keeps "
@@ -212,8 +235,79 @@ def _linearization_tex(nl) -> list[str]:
     return parts
 
 
+def _piece_tex(piece) -> str:
+    """A non-smooth piece; the unit step as H (SymPy prints it as theta, which reads as the generator)."""
+    if isinstance(piece, sp.Heaviside):
+        return rf"\operatorname{{H}}\left({_tex(piece.args[0])}\right)"
+    return _tex(piece)
+
+
+def _local_tex(nl) -> list[str]:
+    """The neighbourhood where the smooth branches hold: the verdict is local."""
+    if not nl.branches:
+        return []
+    bounds = [b.bound for b in nl.branches if b.bound is not None]
+    where = rf"Locally, for $|{_DOT}| < {_tex(sp.Min(*bounds))}$" if bounds else "Locally"
+    pieces = r";\ ".join(
+        f"{_piece_tex(b.piece)} = {_tex(b.branch)}"
+        + r" \text{ where } "
+        + r",\ ".join(_tex(rel) for rel in b.relations)
+        for b in nl.branches
+    )
+    return [
+        rf"{where}: ${pieces}$, an open neighbourhood of the origin on which the field equals its smooth branch. "
+        r"The argument is made for that local field: the verdict is local, and nothing is claimed outside the "
+        r"neighbourhood."
+    ]
+
+
+def _escape_tex(nl) -> list[str]:
+    esc = nl.escape
+    area = rf"A = {_NP}^2{_NT}^2 - ({_DOT})^2"
+    grows = r"\dot A = 0" if esc.conserved else rf"\dot A = 2({_tex(esc.trace)})A \ge 0"
+    sign = esc.sign
+    chain = rf"\dot W = {_tex(esc.dW)}"
+    if sign.form is not None and sign.form != esc.dW:
+        chain += rf" = {_tex(sign.form)}"
+    sets = r" \cup ".join(_piece(p) for p in esc.invariant.pieces) or r"\{0\}"
+    return [
+        rf"For $n \ge 2$ let $W = {_tex(esc.W)}$. " + _invariant_field_note(esc.W),
+        rf"Along the field \[ {chain} \le 0, \]",
+        f"since {_reasons(sign.steps)}; equality holds exactly where ${_zeros(sign.zeros)}$.",
+        rf"The squared area ${area}$ of the parallelogram spanned by ${_PHI}$, ${_THETA}$ obeys "
+        rf"$\dot A = 2(a + d)A$, here ${grows}$. A bounded trajectory would have a non-empty compact invariant "
+        rf"limit set inside $\{{\dot W = 0\}}$, hence inside its largest invariant set ${sets}$, where $A = 0$; "
+        r"but $A \ge A(z_0) > 0$ on trajectories with linearly independent "
+        rf"${_PHI}_0$, ${_THETA}_0$. Those trajectories, which start arbitrarily close to the origin, are unbounded.",
+    ]
+
+
+def _quasi_tex(nl) -> list[str]:
+    q = nl.quasi
+    x, y = q.x, q.y
+    p, w = q.weights
+    chain = rf"\dot V = {_tex(q.dV)}"
+    if q.sign.form is not None and q.sign.form != q.dV:
+        chain += rf" = {_tex(q.sign.form)}"
+    region = r",\ ".join(f"{_tex(e)} > 0" for e in q.sign.region)
+    where = rf" on the neighbourhood $\{{{region}\}}$ of the origin" if region else ""
+    out = [
+        rf"In dimension $1$ the Jacobian is nilpotent. With weights $\deg {_tex(x)} = {p}$, $\deg {_tex(y)} = {w}$ "
+        rf"the leading terms of the field, $\dot{{{_tex(x)}}} = {_tex(q.truncated[0])}$, "
+        rf"$\dot{{{_tex(y)}}} = {_tex(q.truncated[1])}$, conserve $F = {_tex(q.F)}$; along the full field "
+        rf"$\dot F = {_tex(q.dF)}$. Let $V = F^2 + {_tex(x)}^2$, positive definite (it vanishes only where "
+        rf"${_tex(x)} = 0$ and $F = {_tex(q.F.xreplace({x: 0}))} = 0$).",
+        rf"Along the field \[ {chain} \le 0 \]",
+        f"{where.strip() or 'everywhere'}, since {_reasons(q.sign.steps)}. By Lyapunov's theorem the origin is "
+        "Lyapunov-stable.",
+    ]
+    if q.accumulate:
+        out.append("It is not asymptotically stable: equilibria other than the origin come arbitrarily close to it.")
+    return out
+
+
 def _certificate_tex(nl) -> list[str]:
-    parts = []
+    parts = _local_tex(nl)
     if nl.method == Method.DIMENSION:
         parts.append(
             r"States with $\boldsymbol\varphi$, $\boldsymbol\theta$ on one line form an invariant subspace "
@@ -222,6 +316,10 @@ def _certificate_tex(nl) -> list[str]:
         )
     if nl.chetaev is not None:
         parts += _chetaev(nl)
+    elif nl.escape is not None:
+        parts += _escape_tex(nl)
+    elif nl.quasi is not None:
+        parts += _quasi_tex(nl)
     elif nl.V is not None:
         parts += _lyapunov(nl)
     return parts + _orbits(nl)
@@ -239,7 +337,8 @@ def _conclusion_tex(nl) -> list[str]:
     if nl.verdict == NonlinearStability.UNDECIDED:
         parts.append(rf"\textbf{{Conclusion}} ($n = {nl.dim}$): undecided.")
     else:
-        parts.append(rf"\textbf{{Conclusion}} ($n = {nl.dim}$): the origin is {_VERDICT_TEXT[nl.verdict]}.")
+        local = " (a local statement: near the origin)" if nl.branches else ""
+        parts.append(rf"\textbf{{Conclusion}} ($n = {nl.dim}$): the origin is {_VERDICT_TEXT[nl.verdict]}{local}.")
     if nl.by_dim and len(set(nl.by_dim.values())) > 1:
         dims = ", ".join(f"{_VERDICT_TEXT[v]} for ${_dim_tex(k)}$" for k, v in nl.by_dim.items())
         parts.append(f"The verdict depends on the dimension: {dims}.")
@@ -253,7 +352,7 @@ def latex_proof(nl) -> str:
     elif nl.method == Method.LINEARIZATION:
         parts = _linearization_tex(nl)
     elif nl.method == Method.NONE:
-        parts = ["No Lyapunov or Chetaev certificate was found; the verdict is undecided."]
+        parts = _local_tex(nl) + ["No Lyapunov or Chetaev certificate was found; the verdict is undecided."]
     else:
         parts = _certificate_tex(nl)
     return "\n".join(parts + _conclusion_tex(nl))

@@ -26,6 +26,8 @@ from ..dynamics.field import Dynamics
 from ..errors import NotAnEquilibriumError, StabilityError
 from ..model.space import DOT, NORM_PHI, NORM_THETA
 from ..timeout import TimeLimitExceeded, call_with_time_limit
+from .jets import Jet, JetBuilder, NotAnalytic
+from .structure import kron_block
 
 __all__ = ["Linearization", "SingularTerm", "linearize"]
 
@@ -147,55 +149,118 @@ def _linearize_invariant(dyn: Dynamics) -> Linearization:
     return Linearization(True, True, block, None, ())
 
 
-def _as_block(jac: sp.Matrix, n: int) -> sp.Matrix | None:
-    """Return B if ``jac == kron(B, I_n)`` exactly, else None."""
-    blocks = [[jac[i * n : (i + 1) * n, j * n : (j + 1) * n] for j in range(2)] for i in range(2)]
-    block = sp.Matrix(2, 2, lambda i, j: blocks[i][j][0, 0])
-    for i in range(2):
-        for j in range(2):
-            if (blocks[i][j] - block[i, j] * sp.eye(n)).is_zero_matrix is not True:
-                return None
-    return block
+def _check_equilibrium(label: str, value: sp.Expr) -> None:
+    """Raise unless the field's limit ``value`` at the origin is 0."""
+    zero = value.is_zero
+    if zero is None:
+        try:
+            zero = call_with_time_limit(lambda: sp.simplify(value), LIMIT_SECONDS).is_zero
+        except TimeLimitExceeded:
+            zero = None
+    if zero is False:
+        raise NotAnEquilibriumError(
+            f"phi = theta = 0 is not an equilibrium: {label} tends to {value} there "
+            "(the field must vanish at the origin)"
+        )
+    if zero is None:
+        raise NotAnEquilibriumError(
+            f"cannot show that phi = theta = 0 is an equilibrium: {label} tends to {value} there"
+        )
+
+
+def _split(expr: sp.Expr, jets: JetBuilder) -> tuple[list[Jet], sp.Expr]:
+    """The jets of the additive terms of ``expr`` analytic at 0, and the sum of the other terms."""
+    found, rest = [], []
+    for term in sp.Add.make_args(expr):
+        try:
+            found.append(jets(term))
+        except NotAnalytic:
+            rest.append(term)
+    return found, sp.Add(*rest)
+
+
+def _direct(dyn: Dynamics):
+    """``(offsets, rows, residual)``: the analytic part of the field at 0 and the terms left for the rays.
+
+    ``offsets[i]`` is the analytic part's value in component ``i``, ``rows[i]`` its gradient
+    ``{j: dF_i/dz_j}``, ``residual[i]`` the non-analytic terms of component ``i`` (0 if none).
+    Without field transforms the field is ``-grad`` of the losses, so second-order jets of the two
+    losses give the Jacobian without forming the field at all.
+    """
+    state, n = dyn.state, dyn.dim
+    size = 2 * n
+    offsets, rows, residual = [sp.S.Zero] * size, [dict() for _ in range(size)], [sp.S.Zero] * size
+    if not dyn.transforms:
+        jets = JetBuilder(state, order=2)
+        for loss, own in ((dyn.d_loss, range(n)), (dyn.g_loss, range(n, size))):
+            found, rest = _split(loss, jets)
+            own = set(own)
+            for j in found:
+                for i, g in j.grad.items():
+                    if i in own:
+                        offsets[i] -= g
+                for (a, b), h in j.hess.items():
+                    for i, k in ((a, b), (b, a)) if a != b else ((a, b),):
+                        if i in own:
+                            rows[i][k] = rows[i].get(k, sp.S.Zero) - h
+            if rest != 0:
+                for i in sorted(own):
+                    if state[i] in rest.free_symbols:
+                        residual[i] = -sp.diff(rest, state[i])
+        return offsets, rows, residual
+    jets = JetBuilder(state, order=1)
+    for i, comp in enumerate(dyn.field):
+        found, residual[i] = _split(comp, jets)
+        for j in found:
+            offsets[i] += j.value
+            for k, g in j.grad.items():
+                rows[i][k] = rows[i].get(k, sp.S.Zero) + g
+    return offsets, rows, residual
+
+
+def _tidy(value: sp.Expr) -> sp.Expr:
+    return value if value.is_Number else sp.cancel(value)
 
 
 def _linearize_general(dyn: Dynamics) -> Linearization:
+    """Analytic terms by their jets (:mod:`stability.theory.jets`); the others by limits along rays."""
     state = dyn.state
     n = dyn.dim
+    offsets, rows, residual = _direct(dyn)
     w = sp.symbols(f"w_1:{2 * n + 1}", real=True, nonzero=True)
     ray = {z: _T * wi for z, wi in zip(state, w)}
     direction = set(w)
     phi_syms, theta_syms = state[:n], state[n:]
-    field = dyn.field
-    # Equilibrium: F(t w) -> 0.
-    singular, rows = [], []
-    for i, comp in enumerate(field):
+    singular, failed = [], []
+    for i, comp in enumerate(residual):
         label = f"{state[i]}'"
+        if comp == 0:
+            _check_equilibrium(label, offsets[i])
+            continue
         kind, value = limit_at_zero(comp.xreplace(ray), direction)
-        if kind == "finite" and value.is_zero is False:
-            raise NotAnEquilibriumError(
-                f"phi = theta = 0 is not an equilibrium: {label} tends to {value} there "
-                "(the field must vanish at the origin)"
-            )
-        if kind == "finite" and value.is_zero is None:
-            raise NotAnEquilibriumError(
-                f"cannot show that phi = theta = 0 is an equilibrium: {label} tends to {value} there"
-            )
+        if kind == "finite":
+            _check_equilibrium(label, offsets[i] + value)
         kind1, value1 = limit_at_zero(comp.xreplace(ray) / _T, direction) if kind == "finite" else (kind, None)
         linear = kind1 == "direction" and value1 is not None and _is_linear(value1, w)
         if kind1 == "finite" or linear:
-            rows.append(value1)
+            for j, wj in enumerate(w):
+                d = sp.diff(value1, wj)
+                if d != 0:
+                    d = call_with_time_limit(lambda d=d: sp.simplify(d), LIMIT_SECONDS)
+                    rows[i][j] = rows[i].get(j, sp.S.Zero) + d
         else:
-            singular += _singular_terms(comp, 1 / _T, label, ray, direction, 1, phi_syms, theta_syms, w)
-            rows.append(None)
-    if singular or any(r is None for r in rows):
-        if not singular:  # the whole component fails although no single term does
-            singular = [
-                SingularTerm(f"{state[i]}'", field[i], False, "the origin") for i, r in enumerate(rows) if r is None
-            ]
+            found = _singular_terms(comp, 1 / _T, label, ray, direction, 1, phi_syms, theta_syms, w)
+            singular += found
+            if not found:  # the whole component fails although no single term does
+                failed.append(SingularTerm(label, comp, False, "the origin"))
+    singular += failed
+    if singular:
         equilibrium = True if all(s.continuous for s in singular) else None
         return Linearization(equilibrium, False, None, None, tuple(singular))
-    jac = sp.Matrix([[sp.diff(r, wj) for wj in w] for r in rows]).applyfunc(sp.simplify)
-    return Linearization(True, True, _as_block(jac, n), jac, ())
+    entries = {(i, j): _tidy(v) for i, row in enumerate(rows) for j, v in row.items()}
+    entries = {k: v for k, v in entries.items() if v != 0}
+    jac = sp.ImmutableMatrix(sp.SparseMatrix(2 * n, 2 * n, entries))
+    return Linearization(True, True, kron_block(entries, n), jac, ())
 
 
 def _is_linear(expr: sp.Expr, w) -> bool:

@@ -20,7 +20,7 @@ only constraint is Cauchy-Schwarz ``u^2 <= r^2 s^2``. Other fields are handled i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import sympy as sp
@@ -28,7 +28,7 @@ import sympy as sp
 from ..dynamics.field import InvariantField, build_dynamics
 from ..model.functions import sigmoid
 from ..model.space import DOT, NORM_PHI, NORM_THETA
-from .signs import prove_sign, sigmoid_as_tanh
+from .signs import Sign, is_smooth, prove_sign, prove_sign_near, sigmoid_as_tanh
 
 __all__ = [
     "InvariantSystem",
@@ -43,6 +43,15 @@ __all__ = [
     "chetaev",
     "solve_constraints",
     "leading_order",
+    "LocalBranch",
+    "localized",
+    "closed_sign",
+    "AREA",
+    "AreaEscape",
+    "area_escape",
+    "QuasiHomogeneous",
+    "planar_field",
+    "nilpotent_lyapunov",
 ]
 
 R, S, U = NORM_PHI, NORM_THETA, DOT
@@ -75,6 +84,11 @@ class InvariantSystem:
     kind: str = "invariant"
     variables: tuple[sp.Symbol, ...] = (U, S, R)
     positive: frozenset = frozenset({R, S})
+    local: tuple[LocalBranch, ...] = ()  # non-smooth pieces replaced by their branch near the origin
+
+    @property
+    def origin(self) -> dict:
+        return {R: sp.S.Zero, S: sp.S.Zero, U: sp.S.Zero}
 
     @cached_property
     def rates(self) -> dict[sp.Symbol, sp.Expr]:
@@ -139,6 +153,11 @@ class ComponentSystem:
     kind: str = "component"
     dim1: bool = False
     positive: frozenset = frozenset()
+    local: tuple[LocalBranch, ...] = ()  # non-smooth pieces replaced by their branch near the origin
+
+    @property
+    def origin(self) -> dict:
+        return {z: sp.S.Zero for z in self.state}
 
     @property
     def variables(self) -> tuple[sp.Symbol, ...]:
@@ -196,6 +215,120 @@ def invariant_system(analysis, dim1: bool | None = None) -> InvariantSystem | No
 
 def component_system(analysis) -> ComponentSystem:
     return ComponentSystem(tuple(analysis.state), analysis.vector_field)
+
+
+# --------------------------------------------------------------------------- non-smooth pieces
+_NONSMOOTH = (sp.Heaviside, sp.sign, sp.Abs, sp.Max, sp.Min)
+
+
+@dataclass(frozen=True)
+class LocalBranch:
+    """A non-smooth piece of the field (``max``, ``|.|``, a step) and the smooth branch it takes near the origin.
+
+    ``piece`` equals ``branch`` wherever every expression of ``conditions`` is > 0, an open set
+    containing the origin (each condition is > 0 there).
+
+    >>> b = LocalBranch(sp.Heaviside(U + 1), sp.S.One, (U + 1,))
+    >>> b.text, b.hint
+    ('Heaviside(theta.phi + 1) = 1 where theta.phi + 1 > 0', '|theta.phi| < 1')
+    """
+
+    piece: sp.Expr
+    branch: sp.Expr
+    conditions: tuple[sp.Expr, ...]
+
+    @property
+    def relations(self) -> tuple[sp.Boolean, ...]:
+        return tuple(sp.StrictGreaterThan(c, 0, evaluate=False) for c in self.conditions)
+
+    @property
+    def text(self) -> str:
+        return f"{self.piece} = {self.branch} where " + " and ".join(f"{c} > 0" for c in self.conditions)
+
+    @property
+    def bound(self) -> sp.Expr | None:
+        """c such that ``|theta.phi| < c`` implies every condition, when each is affine in theta.phi alone."""
+        bounds = []
+        for c in self.conditions:
+            if not c.free_symbols <= {U} or not c.is_polynomial(U) or sp.degree(c, U) != 1:
+                return None
+            c0, slope = c.xreplace({U: 0}), sp.diff(c, U)
+            bounds.append(sp.simplify(c0 / sp.Abs(slope)))
+        return sp.Min(*bounds) if bounds else None
+
+    @property
+    def hint(self) -> str | None:
+        """The sufficient condition of :attr:`bound` in words, e.g. ``|theta.phi| < 1``."""
+        return None if self.bound is None else f"|{U}| < {self.bound}"
+
+
+def _strict_sign(value: sp.Expr) -> int | None:
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return None
+    s = prove_sign(value)
+    return s.sign if s is not None and s.strict else None
+
+
+def _branch(f: sp.Expr, origin: dict) -> LocalBranch | None:
+    """The branch of the non-smooth ``f`` near ``origin``, when its arguments decide it there."""
+    at = [sp.simplify(arg.xreplace(origin)) for arg in f.args]
+    if isinstance(f, (sp.Heaviside, sp.sign, sp.Abs)):
+        g, sign = f.args[0], _strict_sign(at[0])
+        if sign is None:
+            return None
+        if isinstance(f, sp.Heaviside):
+            value = sp.S.One if sign > 0 else sp.S.Zero
+        elif isinstance(f, sp.sign):
+            value = sp.Integer(sign)
+        else:
+            value = sign * g
+        return LocalBranch(f, value, (sign * g,))
+    want = 1 if isinstance(f, sp.Max) else -1
+    for i, arg in enumerate(f.args):
+        others = [j for j in range(len(f.args)) if j != i]
+        if all(_strict_sign(want * (at[i] - at[j])) == 1 for j in others):
+            return LocalBranch(f, arg, tuple(sp.expand(want * (arg - f.args[j])) for j in others))
+    return None
+
+
+def _localize(expr: sp.Expr, origin: dict, found: list) -> sp.Expr:
+    if expr.is_Atom:
+        return expr
+    args = [_localize(a, origin, found) for a in expr.args]
+    new = expr.func(*args) if any(x is not y for x, y in zip(args, expr.args)) else expr
+    if isinstance(new, _NONSMOOTH):
+        branch = _branch(new, origin)
+        if branch is not None:
+            if branch not in found:
+                found.append(branch)
+            return branch.branch
+    return new
+
+
+def localized(system: System) -> System:
+    """``system`` with each non-smooth piece whose argument is non-zero at the origin replaced by its branch there.
+
+    The new system equals the old one on the open set where every :class:`LocalBranch` condition
+    holds (a neighbourhood of the origin); its ``local`` lists the replacements. Pieces non-smooth
+    at the origin itself (e.g. ``|phi|``) are kept.
+
+    >>> from stability import analyze
+    >>> sysm = localized(invariant_system(analyze("hinge"), dim1=True))
+    >>> sysm.field.b, [b.text for b in sysm.local]
+    (-1, ['Heaviside(theta.phi + 1) = 1 where theta.phi + 1 > 0'])
+    """
+    found: list[LocalBranch] = []
+    origin = system.origin
+    if isinstance(system, InvariantSystem):
+        f = system.field
+        coefficients = [_localize(e, origin, found) for e in (f.a, f.b, f.c, f.d)]
+        if not found:
+            return system
+        return replace(system, field=InvariantField(*coefficients), local=tuple(found))
+    components = system.field_components.applyfunc(lambda e: _localize(e, origin, found))
+    if not found:
+        return system
+    return replace(system, field_components=components, local=tuple(found))
 
 
 def describe_set(system: System, sub: dict) -> str:
@@ -617,6 +750,250 @@ def chetaev(system: System) -> Chetaev | None:
         proof = steps + (f"so dV/dt > 0 on {{{trial.region}}} near the origin, where V > 0",)
         return Chetaev(trial.V, dv, trial.region, local, h0, proof, trial.witness, trial.starts)
     return None
+
+
+# --------------------------------------------------------------------------- closed-domain signs
+_R0, _S0 = sp.Symbol("|phi|", nonnegative=True), sp.Symbol("|theta|", nonnegative=True)
+
+
+def closed_sign(dv: sp.Expr) -> Sign | None:
+    """The proved sign of ``dv`` with the norms allowed to be 0 (its zero set includes phi = 0, theta = 0).
+
+    The proof is made with nonnegative copies of ``|phi|``, ``|theta|`` and returned in the
+    package's symbols, so each step holds on the closed domain.
+
+    >>> closed_sign(-2*U**2).kind
+    'nonpositive'
+    """
+    if not dv.free_symbols & {R, S, U}:
+        return prove_sign(dv)
+    sign = prove_sign(dv.xreplace({R: _R0, S: _S0}), (_R0, _S0, U))
+    return None if sign is None else sign.xreplace({_R0: R, _S0: S})
+
+
+# --------------------------------------------------------------------------- n >= 2: the area
+#: ``|phi|^2 |theta|^2 - (theta.phi)^2``, the squared area of the parallelogram of phi and theta
+#: (zero exactly on collinear states). Along any rotation-invariant field ``d/dt AREA = 2 (a + d) AREA``.
+AREA = R**2 * S**2 - U**2
+
+
+@dataclass(frozen=True)
+class AreaEscape:
+    """For n >= 2: every trajectory with phi, theta linearly independent is unbounded, so the origin is unstable.
+
+    ``W`` never increases (``dW <= 0``, proved by ``sign``) and LaSalle's largest invariant set in
+    ``{dW = 0}`` (``invariant``) lies inside the collinear states ``{AREA = 0}``; a bounded
+    trajectory would approach it, yet ``AREA`` never decreases (``d/dt AREA = 2 trace AREA`` with
+    ``trace = a + d >= 0``, proved by ``trace_sign``, None when ``trace = 0``: AREA is conserved).
+    """
+
+    W: sp.Expr
+    dW: sp.Expr  # noqa: N815 - the usual name
+    sign: Sign
+    invariant: InvariantSet
+    trace: sp.Expr
+    trace_sign: Sign | None
+
+    @property
+    def conserved(self) -> bool:
+        return self.trace == 0
+
+
+def _smooth_everywhere(system: InvariantSystem) -> bool:
+    """The coefficients are analytic functions of theta.phi, |phi|^2, |theta|^2 on the whole space."""
+    flip = {R: -R, S: -S}
+    return all(is_smooth(e) and sp.expand(e.xreplace(flip) - e) == 0 for e in system.field.coefficients)
+
+
+def area_escape(system: System, block: sp.Matrix | None = None) -> AreaEscape | None:
+    """The :class:`AreaEscape` certificate (n >= 2, a field smooth everywhere), or None.
+
+    Candidates for ``W``: ``|phi|^2``, ``|theta|^2`` and the Lyapunov candidates of :func:`candidates`.
+
+    >>> from stability import analyze
+    >>> esc = area_escape(invariant_system(analyze("lsgan", dim=2), dim1=False))
+    >>> esc.W, esc.dW, esc.invariant.pieces, esc.conserved
+    (|phi|**2, -2*theta.phi**2, ({|phi|: 0, theta.phi: 0},), True)
+    """
+    if not isinstance(system, InvariantSystem) or system.dim1 or system.local or not _smooth_everywhere(system):
+        return None
+    f = system.field
+    trace = _simplify(f.a + f.d)
+    trace_sign = None
+    if trace != 0:
+        trace_sign = closed_sign(trace)
+        if trace_sign is None or not trace_sign.nonnegative:
+            return None
+    if _simplify(system.lie(AREA) - 2 * trace * AREA) != 0:  # pragma: no cover - an identity of the invariants
+        return None
+    tried = [R**2, S**2] + [c.V for c in candidates(system, block)]
+    for w in dict.fromkeys(tried):
+        dw = system.lie(w)
+        sign = closed_sign(dw) if dw != 0 else None
+        if sign is None or not sign.nonpositive:
+            continue
+        try:
+            inv = largest_invariant_set(system, dw)
+        except Undecided:
+            continue
+        if all(_simplify(system.reduce(AREA, piece)) == 0 for piece in inv.pieces):
+            return AreaEscape(w, dw, sign, inv, trace, trace_sign)
+    return None
+
+
+# --------------------------------------------------------------------------- n = 1: nilpotent linear part
+PHI1, THETA1 = sp.Symbol("phi", real=True), sp.Symbol("theta", real=True)
+
+
+@dataclass(frozen=True)
+class QuasiHomogeneous:
+    """A Lyapunov function for a planar field whose linear part is nilpotent, from its leading terms.
+
+    With weights ``deg x = p``, ``deg y = q`` (``x`` the variable whose own rate has no linear
+    term, ``y' = c x + ...``), the field's lowest-weight part ``truncated`` has the first integral
+    ``F`` (``F(0, y) = c y^m``, ``c != 0``). Then ``V = F^2 + x^2`` is positive definite (it vanishes
+    only where ``x = 0`` and ``F = 0``, i.e. at the origin), and ``dV`` is its exact derivative
+    along the full field, with the proved sign ``sign`` (possibly only on ``sign.region``).
+
+    Attributes:
+        variables: the state ``(phi, theta)`` (n = 1).
+        x, y: the weighted variables (a permutation of ``variables``); weights ``(p, q)``.
+        field: ``(phi', theta')``; truncated: ``(x', y')``'s lowest-weight parts.
+        F, dF: the first integral of the truncation and its exact derivative along the field.
+        equilibria: the equilibria of the field (SymPy solutions, a missing variable is free);
+        accumulate: True when equilibria other than the origin come arbitrarily close to it.
+    """
+
+    variables: tuple[sp.Symbol, sp.Symbol]
+    x: sp.Symbol
+    y: sp.Symbol
+    weights: tuple[int, int]
+    field: tuple[sp.Expr, sp.Expr]
+    truncated: tuple[sp.Expr, sp.Expr]
+    F: sp.Expr
+    dF: sp.Expr  # noqa: N815
+    V: sp.Expr
+    dV: sp.Expr  # noqa: N815
+    sign: Sign
+    equilibria: tuple[dict, ...]
+    accumulate: bool
+
+
+def planar_field(system: System) -> tuple[tuple[sp.Symbol, sp.Symbol], tuple[sp.Expr, sp.Expr]] | None:
+    """``((phi, theta), (phi', theta'))`` in dimension 1, polynomial in the state, or None."""
+    if isinstance(system, InvariantSystem):
+        if not system.dim1:
+            return None
+        x, y = PHI1, THETA1
+        f = system.field
+        sub = {R: sp.Abs(x), S: sp.Abs(y), U: x * y}
+        a, b, c, d = (e.xreplace(sub) for e in (f.a, f.b, f.c, f.d))
+        rates = (sp.expand(a * x + b * y), sp.expand(c * x + d * y))
+    else:
+        if len(system.state) != 2:
+            return None
+        x, y = system.state
+        rates = tuple(sp.expand(e) for e in system.field_components)
+    if not all(e.is_polynomial(x, y) for e in rates):
+        return None
+    return (x, y), rates
+
+
+def _newton_weights(fx: sp.Expr, fy: sp.Expr, x, y) -> tuple[int, int] | None:
+    """``(p, q)``: the largest ratio p/q > 1 keeping ``y' ~ x`` and every term of x' at weight >= p + (p - q)."""
+    bounds = [sp.Rational(j + 1, 2 - i) for (i, j), _ in sp.Poly(fx, x, y).terms() if i < 2]
+    bounds += [sp.Integer(j) for (i, j), _ in sp.Poly(fy, x, y).terms() if i == 0 and j >= 2]
+    if not bounds or min(bounds) <= 1:
+        return None
+    ratio = min(bounds)
+    return int(ratio.p), int(ratio.q)
+
+
+def _part(e: sp.Expr, x, y, weights: tuple[int, int], weight: int) -> sp.Expr:
+    p, q = weights
+    return sp.Add(*[c * x**i * y**j for (i, j), c in sp.Poly(e, x, y).terms() if i * p + j * q == weight])
+
+
+def _first_integral(fx: sp.Expr, fy: sp.Expr, x, y, weights: tuple[int, int]) -> sp.Expr | None:
+    """The lowest-weight polynomial F with ``dF/dx fx + dF/dy fy = 0`` and ``F(0, y) = c y^m``, ``c != 0``."""
+    p, q = weights
+    for weight in range(1, 4 * p + 1):
+        monomials = [x**i * y ** ((weight - i * p) // q) for i in range(weight // p + 1) if (weight - i * p) % q == 0]
+        if not monomials:
+            continue
+        cs = sp.symbols(f"_c0:{len(monomials)}")
+        ansatz = sum(c * m for c, m in zip(cs, monomials))
+        lie = sp.expand(sp.diff(ansatz, x) * fx + sp.diff(ansatz, y) * fy)
+        eqs = sp.Poly(lie, x, y).coeffs() if lie != 0 else []
+        if eqs:
+            basis = sp.Matrix([[sp.diff(e, c) for c in cs] for e in eqs]).nullspace()
+        else:
+            basis = [sp.eye(len(cs))[:, k] for k in range(len(cs))]
+        for v in basis:
+            F = sp.expand(sum(v[k] * m for k, m in enumerate(monomials)))
+            on_axis = sp.Poly(F.xreplace({x: 0}), y)
+            if on_axis.is_monomial and on_axis.LC().is_zero is False:
+                return F
+    return None
+
+
+def _equilibria(variables, rates) -> tuple[tuple[dict, ...], bool]:
+    """The field's equilibria and whether some other than the origin come arbitrarily close to it."""
+    try:
+        sols = sp.solve(list(rates), list(variables), dict=True)
+    except (NotImplementedError, ValueError, TypeError) as exc:
+        raise Undecided(f"the equilibria could not be computed ({exc})") from exc
+    sols = [sol for sol in sols if all(sp.simplify(e.xreplace(sol)) == 0 for e in rates)]  # genuine solutions only
+    accumulate = False
+    for sol in sols:
+        free = [v for v in variables if v not in sol]
+        if free and all(sp.simplify(val.xreplace({v: 0 for v in free})) == 0 for val in sol.values()):
+            accumulate = True
+    return tuple(sols), accumulate
+
+
+def nilpotent_lyapunov(system: System) -> QuasiHomogeneous | None:
+    """The :class:`QuasiHomogeneous` certificate of Lyapunov stability in dimension 1, or None.
+
+    Applies to polynomial planar fields with a nilpotent, non-zero linear part of the form
+    ``y' = c x + ...`` (x' without linear terms), after :func:`localized`.
+
+    >>> from stability import analyze
+    >>> q = nilpotent_lyapunov(invariant_system(analyze("lsgan"), dim1=True))
+    >>> q.weights, q.F, q.sign.kind, q.accumulate
+    ((3, 1), phi + theta**3/3, 'nonpositive', True)
+    """
+    planar = planar_field(system)
+    if planar is None:
+        return None
+    (v0, v1), (f0, f1) = planar
+    origin = {v0: sp.S.Zero, v1: sp.S.Zero}
+    jac = sp.Matrix([f0, f1]).jacobian([v0, v1]).xreplace(origin)
+    zero = [e.is_zero for e in jac]
+    if zero == [True, True, False, True]:  # theta' = c phi + ...
+        x, y, fx, fy = v0, v1, f0, f1
+    elif zero == [True, False, True, True]:  # phi' = b theta + ...
+        x, y, fx, fy = v1, v0, f1, f0
+    else:
+        return None
+    weights = _newton_weights(fx, fy, x, y)
+    if weights is None:
+        return None
+    p, q = weights
+    truncated = (_part(fx, x, y, weights, 2 * p - q), _part(fy, x, y, weights, p))
+    if truncated[0] == 0:
+        return None
+    F = _first_integral(*truncated, x, y, weights)
+    if F is None:
+        return None
+    dF = sp.expand(sp.diff(F, x) * fx + sp.diff(F, y) * fy)
+    V = sp.expand(F**2 + x**2)
+    dV = sp.expand(2 * F * dF + 2 * x * fx)
+    sign = prove_sign_near(dV, origin)
+    if sign is None or not sign.nonpositive:
+        return None
+    equilibria, accumulate = _equilibria((v0, v1), (f0, f1))
+    return QuasiHomogeneous((v0, v1), x, y, weights, (f0, f1), truncated, F, dF, V, dV, sign, equilibria, accumulate)
 
 
 # --------------------------------------------------------------------------- rates

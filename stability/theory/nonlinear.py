@@ -12,10 +12,20 @@ The verdict comes from the first of these that applies:
    identically is a conserved quantity; ``dV/dt <= 0`` is followed by LaSalle's largest
    invariant set in ``{dV/dt = 0}`` (:mod:`stability.theory.lyapunov`);
 3. Chetaev functions for instability;
-4. the link between dimensions: the dimension-1 dynamics is the restriction of the
+4. for n >= 2, the squared area ``|phi|^2 |theta|^2 - (theta.phi)^2`` of phi and theta: when it
+   never decreases and a non-increasing W's LaSalle set lies in the collinear states, every
+   trajectory off them is unbounded (unstable; e.g. ``lsgan``);
+5. for n = 1 with a nilpotent linear part, ``V = F^2 + x^2`` with F a first integral of the
+   field's quasi-homogeneous leading terms (e.g. ``lsgan``: ``F = phi + theta^3/3``);
+6. the link between dimensions: the dimension-1 dynamics is the restriction of the
    n-dimensional one to collinear states, an invariant subspace (unstable in dim 1 =>
    unstable in every dim; asymptotically stable for n >= 2 => in dim 1);
-5. with a ``reanalyze`` callable, symbolic parameters of unknown sign are split into cases.
+7. with a ``reanalyze`` callable, symbolic parameters of unknown sign are split into cases.
+
+Non-smooth pieces (``max(0, .)``, ``|.|``, steps) whose argument is non-zero at the origin are
+first replaced by the branch they take there (:func:`~stability.theory.lyapunov.localized`);
+the verdict then says where that holds (:attr:`NonlinearVerdict.branches`) and is local.
+A decisive linearisation (1.) ends the analysis: no search for certificates or rotations.
 
 Periodic rotations (``|phi|``, ``|theta|``, ``theta.phi`` constant) are found exactly
 (:mod:`stability.theory.orbits`). Nothing is sampled: what cannot be proved is "undecided".
@@ -41,20 +51,28 @@ from ..errors import StabilityError
 from ..timeout import TimeLimitExceeded, call_with_time_limit
 from ..verdicts import Classification, Convergence, Method, NonlinearStability
 from .lyapunov import (
+    AREA,
+    AreaEscape,
     Candidate,
     Chetaev,
     InvariantSet,
     InvariantSystem,
+    LocalBranch,
+    QuasiHomogeneous,
     R,
     S,
     U,
     Undecided,
+    area_escape,
     candidates,
     chetaev,
+    closed_sign,
     component_system,
     invariant_system,
     largest_invariant_set,
     leading_order,
+    localized,
+    nilpotent_lyapunov,
 )
 from .orbits import PeriodicOrbit, rotation_orbits
 from .signs import DNF, Rule, Sign, prove_sign
@@ -73,7 +91,6 @@ __all__ = [
 #: The nonlinear verdicts, in order (the members of :class:`~stability.verdicts.NonlinearStability`).
 NONLINEAR_VERDICTS = tuple(NonlinearStability)
 DIM1, DIMN = "n = 1", "n >= 2"
-_R0, _S0 = sp.Symbol("|phi|", nonnegative=True), sp.Symbol("|theta|", nonnegative=True)
 
 #: Time budget (seconds) of the certificate search for one dimension class; past it the verdict is "undecided".
 TIME_BUDGET = 60
@@ -135,6 +152,13 @@ class NonlinearVerdict:
         linear: the linearisation's classification.
         sign, invariant, chetaev: the structured certificate (proved sign of dV/dt with its proof
             steps, LaSalle's set, Chetaev data) behind the text, used for the LaTeX proof.
+        escape: for n >= 2, the certificate that trajectories off the collinear states are unbounded
+            (:class:`~stability.theory.lyapunov.AreaEscape`), or None.
+        quasi: for n = 1 with a nilpotent linear part, the Lyapunov function built from the field's
+            leading terms (:class:`~stability.theory.lyapunov.QuasiHomogeneous`), or None.
+        branches: the non-smooth pieces of the field replaced by their smooth branch near the origin
+            (:class:`~stability.theory.lyapunov.LocalBranch`). When there are any, the verdict is local:
+            it holds on the neighbourhood :attr:`neighbourhood` of the origin, nothing is claimed outside.
         analysis: the analysis this verdict is for (read by the numerical confirmation).
     """
 
@@ -162,7 +186,15 @@ class NonlinearVerdict:
     sign: Sign | None = field(default=None, repr=False)
     invariant: InvariantSet | None = field(default=None, repr=False)
     chetaev: Chetaev | None = field(default=None, repr=False)
+    escape: AreaEscape | None = field(default=None, repr=False)
+    quasi: QuasiHomogeneous | None = field(default=None, repr=False)
+    branches: tuple[LocalBranch, ...] = ()
     analysis: Any = field(default=None, repr=False)
+
+    @property
+    def neighbourhood(self) -> tuple[sp.Boolean, ...]:
+        """Where the field equals the smooth branches the verdict was proved for (``()``: everywhere)."""
+        return tuple(rel for b in self.branches for rel in b.relations)
 
     def to_dict(self) -> dict:
         """A JSON-serialisable form (SymPy objects as strings)."""
@@ -191,11 +223,16 @@ class NonlinearVerdict:
             "dim_note": self.dim_note,
             "conditions": {k: str(v) for k, v in self.conditions.items()},
             "linear": self.linear,
+            "local": bool(self.branches),
+            "neighbourhood": [str(rel) for rel in self.neighbourhood],
+            "branches": [b.text for b in self.branches],
         }
 
     def summary(self) -> str:
         """Readable multi-line text (the ``stability analyze --nonlinear`` section)."""
         lines = [f"nonlinear verdict (n = {self.dim}): {self.verdict}  [{self.method}]"]
+        for b in self.branches:
+            lines.append(wrap("locally: " + b.text + (f" (so for {b.hint})" if b.hint else "")))
         if self.V is not None:
             lines.append(f"  V      = {self.V}")
             lines.append(f"  dV/dt  = {self.dV}")
@@ -227,7 +264,8 @@ class NonlinearVerdict:
     def __repr__(self) -> str:
         dims = ", ".join(f"{k}: {v}" for k, v in self.by_dim.items())
         cert = f", V={self.V}" if self.V is not None else ""
-        return f"NonlinearVerdict({self.verdict!r}, dim={self.dim}, method={self.method!r}{cert}; {dims})"
+        local = ", locally" if self.branches else ""
+        return f"NonlinearVerdict({self.verdict!r}, dim={self.dim}, method={self.method!r}{cert}{local}; {dims})"
 
 
 @dataclass(frozen=True)
@@ -245,6 +283,8 @@ class _Finding:
     invariant: InvariantSet | None = None
     sign: Sign | None = None
     chetaev: Chetaev | None = None
+    escape: AreaEscape | None = None
+    quasi: QuasiHomogeneous | None = None
     convergence: Convergence | None = None
     decay_rate: sp.Expr | None = None
     decay_exponent: sp.Expr | None = None
@@ -267,6 +307,8 @@ def _with_certificate(target: _Finding, source: _Finding, **changes) -> _Finding
         invariant=source.invariant,
         sign=source.sign,
         chetaev=source.chetaev,
+        escape=source.escape,
+        quasi=source.quasi,
         convergence=source.convergence,
         decay_rate=source.decay_rate,
         decay_exponent=source.decay_exponent,
@@ -276,7 +318,12 @@ def _with_certificate(target: _Finding, source: _Finding, **changes) -> _Finding
 
 
 def _record(
-    record: type[NonlinearVerdict], a, f: _Finding, by_dim: Mapping[str, NonlinearStability], note: str
+    record: type[NonlinearVerdict],
+    a,
+    f: _Finding,
+    by_dim: Mapping[str, NonlinearStability],
+    note: str,
+    branches: tuple[LocalBranch, ...] = (),
 ) -> NonlinearVerdict:
     return record(
         verdict=f.verdict,
@@ -302,6 +349,9 @@ def _record(
         sign=f.sign,
         invariant=f.invariant,
         chetaev=f.chetaev,
+        escape=f.escape,
+        quasi=f.quasi,
+        branches=branches,
         analysis=a,
     )
 
@@ -324,18 +374,6 @@ def _attempt(fn: Callable[[], T], seconds: float, on_failure: Callable[[BaseExce
         return on_failure(exc)
     except _FAILURES as exc:
         return on_failure(exc)
-
-
-def closed_sign(dv: sp.Expr) -> Sign | None:
-    """The proved sign of ``dv`` with the norms allowed to be 0 (its zero set includes phi = 0, theta = 0).
-
-    The proof is made with nonnegative copies of ``|phi|``, ``|theta|`` and returned in the
-    package's symbols, so each step holds on the closed domain.
-    """
-    if not dv.free_symbols & {R, S, U}:
-        return prove_sign(dv)
-    sign = prove_sign(dv.xreplace({R: _R0, S: _S0}), (_R0, _S0, U))
-    return None if sign is None else sign.xreplace({_R0: R, _S0: S})
 
 
 def zero_dnf(dv: sp.Expr) -> DNF | None:
@@ -368,9 +406,38 @@ def _set_text(inv: InvariantSet) -> str:
 
 
 def _conserved(system) -> tuple[sp.Expr, ...]:
+    """Quantities among |phi|^2, |theta|^2, theta.phi, the energy (and, for n >= 2, the area) with derivative 0."""
     if not isinstance(system, InvariantSystem):
         return ()
-    return tuple(q for q in (R**2, S**2, U, R**2 + S**2) if system.lie(q) == 0)
+    tried = (R**2, S**2, U, R**2 + S**2) + (() if system.dim1 else (AREA,))
+    return tuple(q for q in tried if system.lie(q) == 0)
+
+
+def _local_intro(system, finding: _Finding) -> str:
+    """Where the smooth local branches hold, said first in a local verdict's reason."""
+    hints = [b.hint for b in system.local if b.hint]
+    pieces = "; ".join(b.text for b in system.local)
+    where = f"Locally, for {' and '.join(hints)}: " if hints else "Locally: "
+    text = (
+        where + f"{pieces}, an open neighbourhood of the origin on which the field equals its smooth branch "
+        "there. The argument below is made for that local field, so the verdict is local: it concerns "
+        "trajectories near the origin, and nothing is claimed outside the neighbourhood."
+    )
+    if finding.V is not None and finding.chetaev is None and finding.quasi is None:
+        text += (
+            " V is positive definite, so its sublevel sets {V <= c} with c > 0 small lie inside the "
+            "neighbourhood; the argument applies to trajectories starting in them."
+        )
+    return text + " "
+
+
+def _inside(system, orbit: PeriodicOrbit) -> bool:
+    """Whether every local branch condition is proved > 0 on the whole orbit."""
+    for cond in (c for b in system.local for c in b.conditions):
+        sign = closed_sign(sp.expand(cond.xreplace(dict(orbit.conditions))))
+        if sign is None or not sign.strict or sign.sign < 0:
+            return False
+    return True
 
 
 def _linear_rate(a) -> sp.Expr | None:
@@ -462,7 +529,12 @@ def _conserved_finding(system, cand: Candidate) -> _Finding:
         "Lyapunov-stable (sublevel sets are invariant neighbourhoods) but not asymptotically stable "
         "(V keeps its positive initial value)."
     )
-    if system.dim1:
+    if system.dim1 and system.local:
+        text += (
+            " In dimension 1 the small level curves of V are closed curves inside the neighbourhood, free of "
+            "equilibria other than the origin: every orbit near the origin is periodic."
+        )
+    elif system.dim1:
         text += (
             " In dimension 1 the phase plane is filled with the closed level curves of V, free of "
             "equilibria other than the origin: every other orbit is periodic."
@@ -534,16 +606,31 @@ def _global_attraction(a, system, base: _Finding, head: str) -> _Finding:
     text = head + (
         "The largest invariant set inside {dV/dt = 0} is the origin alone "
         f"({'in dimension 1, ' if system.dim1 else ''}every other point there leaves it), so by "
-        "LaSalle's invariance principle (V radially unbounded) every trajectory converges to the "
-        "origin: it is globally asymptotically stable."
     )
+    if system.local:
+        text += (
+            "LaSalle's invariance principle, applied inside a sublevel set {V <= c} contained in the "
+            "neighbourhood (it is invariant), every trajectory starting there converges to the origin: it is "
+            "locally asymptotically stable."
+        )
+    else:
+        text += (
+            "LaSalle's invariance principle (V radially unbounded) every trajectory converges to the "
+            "origin: it is globally asymptotically stable."
+        )
     conv, p = _sub_exponential(a, system, base.dV)
     if conv is Convergence.SUB_EXPONENTIAL:
         text += " The linearisation is a centre, so the convergence is not exponential" + (
             f": averaging the leading term of dV/dt over the rotation gives |z| ~ t^(-{p})." if p else "."
         )
     return replace(
-        base, verdict=_ASYMPTOTIC, method=Method.LASALLE, reason=text, convergence=conv, decay_exponent=p, globally=True
+        base,
+        verdict=_ASYMPTOTIC,
+        method=Method.LASALLE,
+        reason=text,
+        convergence=conv,
+        decay_exponent=p,
+        globally=not system.local,
     )
 
 
@@ -562,7 +649,8 @@ def _beyond_origin(a, system, cand: Candidate, base: _Finding, head: str, inv: I
     text = head + (
         f"The largest invariant set inside {{dV/dt = 0}} is {_set_text(inv)}, where V >= {v_min} > 0; "
         f"inside the sublevel set {{V < {v_min}}} only the origin is invariant, so by LaSalle the origin is "
-        "locally asymptotically stable, attracting at least that set."
+        "locally asymptotically stable, attracting at least that set"
+        + (" (where it lies inside the neighbourhood)." if system.local else ".")
     )
     conv, p = _sub_exponential(a, system, base.dV)
     return replace(base, verdict=_ASYMPTOTIC, method=Method.LASALLE, reason=text, convergence=conv, decay_exponent=p)
@@ -582,7 +670,12 @@ def _repeller(system, cand: Candidate, dv: sp.Expr, sign: Sign, zeros: DNF | Non
         "invariant set inside {dV/dt = 0} is the origin alone. A trajectory starting at z0 != 0 keeps "
         "V >= V(z0) > 0; if it stayed in a small ball its limit set would be invariant inside {dV/dt = 0}, "
         "i.e. the origin, where V = 0: impossible. So every trajectory leaves a neighbourhood of the origin "
-        "(in reversed time the origin is globally asymptotically stable): unstable, a repeller."
+        + (
+            "(in reversed time the origin attracts a neighbourhood)"
+            if system.local
+            else "(in reversed time the origin is globally asymptotically stable)"
+        )
+        + ": unstable, a repeller."
     )
     return _Finding(
         _UNSTABLE,
@@ -642,14 +735,125 @@ def _inconclusive(exc: BaseException) -> _Finding:
     )
 
 
+def _area_finding(esc: AreaEscape) -> _Finding:
+    zero = _zero_text(esc.sign.zeros)
+    area = "A = |phi|^2 |theta|^2 - (theta.phi)^2"
+    if esc.conserved:
+        growth = f"{area} (the squared area of the parallelogram of phi and theta) is conserved: dA/dt = 2(a + d)A = 0"
+    else:
+        growth = (
+            f"{area} (the squared area of the parallelogram of phi and theta) never decreases: dA/dt = 2(a + d)A "
+            f"with a + d = {esc.trace} >= 0"
+        )
+    text = (
+        f"For n >= 2, W = {esc.W} never increases: dW/dt = {esc.dW} <= 0 (see the proof), vanishing exactly where "
+        f"{zero}. {growth}. A trajectory with A > 0 (phi0 and theta0 linearly independent) cannot stay bounded: "
+        "its limit set would be non-empty, compact and invariant, and inside {dW/dt = 0} (W is non-increasing and "
+        f"bounded on it), hence inside LaSalle's largest invariant set there, {_set_text(esc.invariant)}, where "
+        "A = 0; yet A >= A(z0) > 0 along the trajectory and so on its limit set. Every such trajectory is "
+        "unbounded, and such states exist arbitrarily close to the origin: the origin is unstable."
+    )
+    proof = [f"W = {esc.W}"]
+    if esc.sign.form is not None and esc.sign.form != esc.dW:
+        proof.append(f"dW/dt = {esc.sign.form}")
+    proof += [step.text for step in esc.sign.steps if step.rule is not Rule.REWRITE]
+    proof.append(f"hence dW/dt <= 0, with equality exactly where {zero}")
+    proof.append(f"A = |phi|^2 |theta|^2 - (theta.phi)^2 has dA/dt = 2(a + d) A, a + d = {esc.trace}")
+    if esc.trace_sign is not None:
+        proof += [step.text for step in esc.trace_sign.steps]
+    proof.append(f"largest invariant set in {{dW/dt = 0}}: {_set_text(esc.invariant)}, where the area is 0")
+    return _Finding(
+        _UNSTABLE,
+        Method.LASALLE,
+        text,
+        V=esc.W,
+        dV=esc.dW,
+        proof=tuple(proof),
+        zeros=esc.sign.zeros,
+        invariant_set=_set_text(esc.invariant),
+        invariant=esc.invariant,
+        sign=esc.sign,
+        escape=esc,
+        witness="phi0 and theta0 linearly independent (e.g. phi0 = eps e1, theta0 = eps e2), however small",
+        lyapunov_stable=False,
+    )
+
+
+def _equilibria_text(q: QuasiHomogeneous) -> str:
+    pieces = []
+    for sol in q.equilibria:
+        free = [v for v in q.variables if v not in sol]
+        eqs = ", ".join(f"{k} = {v}" for k, v in sol.items())
+        pieces.append("{" + eqs + (f", {', '.join(map(str, free))} free" if free else "") + "}")
+    return " and ".join(pieces) or "the origin alone"
+
+
+def _quasi_finding(a, q: QuasiHomogeneous) -> _Finding:
+    x, y = q.x, q.y
+    p, w = q.weights
+    region = " and ".join(f"{e} > 0" for e in q.sign.region)
+    where = f" on the neighbourhood {{{region}}} of the origin" if region else ""
+    head = (
+        f"In dimension 1 the Jacobian at the origin is nilpotent (the linearisation is {a.classification}), so "
+        f"neither it nor a quadratic V decides. With weights deg {x} = {p}, deg {y} = {w}, the field's leading "
+        f"terms are {x}' = {q.truncated[0]}, {y}' = {q.truncated[1]}, which conserve F = {q.F}; along the full "
+        f"field dF/dt = {q.dF}. V = F^2 + {x}^2 = {q.V} is positive definite (it vanishes only where {x} = 0 and "
+        f"F = {q.F.xreplace({x: 0})} = 0) and dV/dt = {q.dV} <= 0{where} (see the proof): by Lyapunov's theorem "
+        "the origin is Lyapunov-stable."
+    )
+    proof = [
+        f"weights deg {x} = {p}, deg {y} = {w}: leading terms {x}' = {q.truncated[0]}, {y}' = {q.truncated[1]}",
+        f"F = {q.F}: dF/dt = 0 along the leading terms; along the field dF/dt = {q.dF}",
+        f"V = F^2 + {x}^2 >= 0, = 0 only at the origin",
+    ]
+    if q.sign.form is not None and q.sign.form != q.dV:
+        proof.append(f"dV/dt = {q.sign.form}")
+    proof += [step.text for step in q.sign.steps if step.rule is not Rule.REWRITE]
+    proof.append(f"hence dV/dt <= 0{where}")
+    base = _Finding(
+        _UNDECIDED,
+        Method.LYAPUNOV,
+        "",
+        V=q.V,
+        dV=q.dV,
+        proof=tuple(proof),
+        zeros=q.sign.zeros,
+        sign=q.sign,
+        quasi=q,
+        lyapunov_stable=True,
+    )
+    if q.accumulate:
+        text = head + (
+            f" It is not asymptotically stable: the equilibria {_equilibria_text(q)} come arbitrarily close to the "
+            "origin, and a trajectory starting at one of them stays there."
+        )
+        return replace(base, verdict=_STABLE, reason=text)
+    text = head + (
+        f" Asymptotic stability is undecided: the equilibria are {_equilibria_text(q)}, and no argument for "
+        "convergence was found."
+    )
+    return replace(base, reason=text)
+
+
 def _search(a, system) -> _Finding:
-    """Lyapunov candidates, then Chetaev; a partial Lyapunov result (stability only) if nothing concludes."""
+    """Lyapunov candidates, then Chetaev, the area (n >= 2), a quasi-homogeneous V (n = 1 nilpotent).
+
+    A partial Lyapunov result (stability only) is returned if nothing concludes.
+    """
     found = _lyapunov_attempt(a, system)
     if found is not None and found.verdict is not _UNDECIDED:
         return found
     che = chetaev(system)
     if che is not None:
         return _chetaev_finding(che)
+    if found is None or not found.lyapunov_stable:
+        esc = area_escape(system, a.block)
+        if esc is not None:
+            return _area_finding(esc)
+    if found is None:
+        quasi = nilpotent_lyapunov(system)
+        if quasi is not None:
+            return _quasi_finding(a, quasi)
     return found if found is not None else _no_certificate(a, system)
 
 
@@ -667,16 +871,29 @@ def _orbits(system) -> tuple[tuple[PeriodicOrbit, ...], str]:
     return found, ""
 
 
-def _decide(a, system) -> _Finding:
-    """The verdict for one dimension class of ``a`` (``system.dim1`` tells which)."""
+def _decide(a, system, raw=None) -> _Finding:
+    """The verdict for one dimension class of ``a`` (``system.dim1`` tells which).
+
+    ``system`` may be :func:`~stability.theory.lyapunov.localized` (its non-smooth pieces replaced
+    near the origin); ``raw`` is then the true system, whose conserved quantities are reported.
+    A decisive linearisation settles the verdict: only the quick global strengthening runs, no
+    search for certificates or periodic rotations.
+    """
+    raw = system if raw is None else raw
     linear = _linear_finding(a)  # decisive linearisations need no search
-    conserved = _attempt(lambda: _conserved(system), EXTRAS_BUDGET, lambda exc: ())
-    orbits, orbit_note = _orbits(system)
+    conserved = _attempt(lambda: _conserved(raw), EXTRAS_BUDGET, lambda exc: ())
     if linear is not None:
-        found = _strengthen(a, system, linear)
-    else:
-        found = _attempt(lambda: _search(a, system), TIME_BUDGET, _inconclusive)
-    return replace(found, conserved=conserved, orbits=orbits, reason=found.reason + orbit_note)
+        found = linear if system.local else _strengthen(a, system, linear)
+        return replace(found, conserved=conserved)
+    orbits, orbit_note = _orbits(system)
+    if system.local:
+        kept = tuple(o for o in orbits if _inside(system, o))
+        if len(kept) < len(orbits):
+            orbit_note += " (Rotations of the local field outside the neighbourhood are not reported.)"
+        orbits = kept
+    found = _attempt(lambda: _search(a, system), TIME_BUDGET, _inconclusive)
+    intro = _local_intro(system, found) if system.local else ""
+    return replace(found, conserved=conserved, orbits=orbits, reason=intro + found.reason + orbit_note)
 
 
 # --------------------------------------------------------------------------- dimensions
@@ -732,21 +949,26 @@ def _dim_note(r1: _Finding, rn: _Finding) -> str:
     return note
 
 
-def _invariant_verdict(record: type[NonlinearVerdict], a, system: InvariantSystem) -> NonlinearVerdict:
+def _invariant_verdict(record: type[NonlinearVerdict], a, raw: InvariantSystem) -> NonlinearVerdict:
     """Both dimension classes of a rotation-invariant field, related through the collinear subspace."""
-    r1, rn = _transfer(_decide(a, system), _decide(a, replace(system, dim1=False)))
+    system = localized(raw)
+    r1 = _decide(a, system, raw)
+    rn = _decide(a, replace(system, dim1=False), replace(raw, dim1=False))
+    r1, rn = _transfer(r1, rn)
     by_dim = {DIM1: r1.verdict, DIMN: rn.verdict}
-    return _record(record, a, r1 if a.dim == 1 else rn, by_dim, _dim_note(r1, rn))
+    return _record(record, a, r1 if a.dim == 1 else rn, by_dim, _dim_note(r1, rn), system.local)
 
 
 def _component_verdict(record: type[NonlinearVerdict], a) -> NonlinearVerdict:
-    found = _decide(a, component_system(a))
+    raw = component_system(a)
+    system = localized(raw)
+    found = _decide(a, system, raw)
     label = DIM1 if a.dim == 1 else DIMN
     note = (
         f"Custom variant defined in components in dimension {a.dim} only; the verdict is for n = {a.dim} "
         "(no rotation invariance to relate other dimensions)."
     )
-    return _record(record, a, found, {label: found.verdict}, note)
+    return _record(record, a, found, {label: found.verdict}, note, system.local)
 
 
 # --------------------------------------------------------------------------- symbolic cases

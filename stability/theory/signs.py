@@ -554,16 +554,83 @@ def prove_sign(expr: sp.Expr, quadratic: tuple[sp.Symbol, sp.Symbol, sp.Symbol] 
     True
     """
     expr = sp.sympify(expr)
-    for form, how in _forms(expr):
-        s = sign_of(form)
-        if s is not None:
-            rewrite = () if form == expr else (ProofStep(Rule.REWRITE, expr, form=form, function=how),)
-            return Sign(s.sign, s.zeros, s.var, rewrite + s.steps, form)
-    if quadratic is not None:
-        s = _gram(expr, quadratic)
-        if s is not None:
-            return Sign(s.sign, s.zeros, s.var, s.steps, expr)
+    found = _prove(expr, 0)
+    if found is not None or quadratic is None:
+        return found
+    s = _gram(expr, quadratic)
+    return None if s is None else Sign(s.sign, s.zeros, s.var, s.steps, expr)
+
+
+def _prove(expr: sp.Expr, depth: int) -> Sign | None:
+    """The rules of :func:`sign_of` on ``expr`` and its rewritten forms (no Gram matrix).
+
+    The monotone rule (which differentiates) is tried only when the other rules fail on every form.
+    """
+    forms = _forms(expr)
+    for level in dict.fromkeys((MONOTONE_DEPTH, depth)):
+        for form, how in forms:
+            s = sign_of(form, level)
+            if s is not None:
+                rewrite = () if form == expr else (ProofStep(Rule.REWRITE, expr, form=form, function=how),)
+                return Sign(s.sign, s.zeros, s.var, rewrite + s.steps, form)
     return None
+
+
+# --------------------------------------------------------------------------- near a point
+_RELATION = {1: sp.StrictGreaterThan, -1: sp.StrictLessThan}
+
+
+def _local_factor(factor: sp.Expr, point: dict, quadratic) -> tuple[Sign, sp.Expr | None] | None:
+    """A factor's sign: proved everywhere, or kept near ``point`` (with the expression that must stay > 0)."""
+    found = prove_sign(factor, quadratic)
+    if found is not None:
+        return found, None
+    base, exp = factor.as_base_exp()
+    if factor.is_Pow and exp.is_Integer and exp > 1:
+        inner = _local_factor(base, point, quadratic)
+        if inner is None:
+            return None
+        sign, region = inner
+        return Sign(sign.sign**exp, (), None, sign.steps), region
+    if not is_smooth(factor):  # continuity at the point, whatever the values of the symbols
+        return None
+    value = sp.simplify(factor.xreplace(point))
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols & set(point):
+        return None
+    at = prove_sign(value)
+    if at is None or not at.strict:
+        return None
+    step = ProofStep(Rule.LOCAL, factor, claim=_RELATION[at.sign](factor, 0), form=value)
+    return Sign(at.sign, (), None, _steps(at, extra=(step,))), at.sign * factor
+
+
+def prove_sign_near(expr: sp.Expr, point: dict, quadratic=None) -> Sign | None:
+    """The sign of ``expr`` everywhere (:func:`prove_sign`) or, failing that, on a neighbourhood of ``point``.
+
+    ``expr`` is factored; each factor's sign is proved everywhere, or, for a factor continuous
+    at ``point`` with a value there of proved strict sign, kept on the open set where that
+    factor does not vanish. The result's :attr:`Sign.region` lists those factors (times their
+    sign): the sign holds where all of them are > 0, a neighbourhood of ``point``.
+
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> s = prove_sign_near(-x**2 * (1 + x*y), {x: 0, y: 0})
+    >>> s.kind, s.region
+    ('nonpositive', (x*y + 1,))
+    """
+    expr = sp.sympify(expr)
+    found = prove_sign(expr, quadratic)
+    if found is not None:
+        return found
+    form = sp.factor(expr)
+    parts = [_local_factor(f, point, quadratic) for f in sp.Mul.make_args(form)]
+    if any(p is None for p in parts):
+        return None
+    product = _product([sign for sign, _ in parts])
+    if product is None:
+        return None
+    region = tuple(dict.fromkeys(e for _, e in parts if e is not None))
+    rewrite = () if form == expr else (ProofStep(Rule.REWRITE, expr, form=form),)
+    return Sign(product.sign, product.zeros, product.var, rewrite + product.steps, form, region)
 
 
 def _decide(expr: sp.Expr, want: int, quadratic=None) -> bool | None:

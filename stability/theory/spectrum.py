@@ -17,9 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import numpy as np
 import sympy as sp
 
+from ..timeout import TimeLimitExceeded, time_limit
 from ..verdicts import Classification, Detail, TimeDomain
+from .charpoly import Root, RootFacts, _reflect, algebraic_facts, charpoly, eigenvalues, is_rational, root_facts
+from .criteria import HURWITZ, REGION_SECONDS, regions, stable_conditions
+from .roots import BOUNDARY, INSIDE, hurwitz_determinants
+from .structure import exchangeable, irreducible_blocks
 
 __all__ = ["Eigenvalue", "Spectrum", "classify_block", "classify_matrix", "CLASSIFICATIONS"]
 
@@ -43,6 +49,9 @@ class Spectrum:
 
     ``spectral_radius`` (maps) is exact where ``radius_exact``; ``boundaries`` lists, for one
     symbolic parameter, the values where the spectrum reaches the stability boundary.
+    ``numeric_only`` is True when some eigenvalues are floating-point approximations (no exact
+    form within the time limits; the verdict is still exact unless it is "undecided"), and
+    ``note`` says what was not decided or not found exactly.
     """
 
     eigenvalues: dict
@@ -54,6 +63,8 @@ class Spectrum:
     spectral_radius: sp.Expr | None = None
     radius_exact: bool = False
     boundaries: tuple = ()
+    numeric_only: bool = False
+    note: str = ""
 
     @property
     def decided(self) -> bool:
@@ -172,28 +183,345 @@ def classify_block(block: sp.Matrix, dim: int) -> Spectrum:
     return _finish(eigenvalues, parts, verdicts, details)
 
 
+# --------------------------------------------------------------------------- general Jacobians
+_S = sp.Dummy("s")
+#: Seconds for the characteristic polynomial of one block, and for the exact location of its roots.
+BLOCK_SECONDS = 20
+#: Seconds for closed-form or ``CRootOf`` eigenvalues over all blocks; past it they are numeric.
+EIGEN_SECONDS = 10
+
+
+def _pieces(m: sp.ImmutableMatrix) -> list[tuple[sp.ImmutableMatrix, int]]:
+    """Matrices whose spectra, with multiplicities, make up the spectrum of ``m`` (see :mod:`.structure`)."""
+    parts: list[tuple[sp.ImmutableMatrix, int]] = [(m, 1)]
+    if m.rows >= 4 and m.rows % 2 == 0:
+        n = m.rows // 2
+        found = exchangeable(m, n)
+        if found is not None:
+            b, c = found
+            parts = [(b, n)] if c.is_zero_matrix else [(sp.ImmutableMatrix(b + n * c), 1), (b, n - 1)]
+    out: dict[sp.ImmutableMatrix, int] = {}
+    for mat, copies in parts:
+        for block in irreducible_blocks(mat):
+            out[block.matrix] = out.get(block.matrix, 0) + block.copies * copies
+    return list(out.items())
+
+
+@dataclass(frozen=True)
+class _Block:
+    matrix: sp.ImmutableMatrix
+    copies: int
+    poly: sp.Poly | None  # None: not computed within the time limit
+
+
+def _facts(p: sp.Poly) -> RootFacts | None:
+    try:
+        with time_limit(BLOCK_SECONDS):
+            return root_facts(p) if is_rational(p) else algebraic_facts(p)
+    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, sp.PolynomialError):
+        return None
+
+
+def _verdict(facts: list[RootFacts]) -> tuple[Classification, Detail]:
+    """The flow's verdict from exact facts about every block's roots."""
+    right, left, axis = any(f.right for f in facts), any(f.left for f in facts), any(f.axis for f in facts)
+    if right:
+        return Classification.UNSTABLE, Detail.SADDLE if left else Detail.ZERO_REAL_PART if axis else Detail.SOURCE
+    if not axis:
+        return Classification.STABLE, Detail.NODE if all(f.all_real for f in facts) else Detail.FOCUS
+    if not left and not any(f.zero for f in facts):
+        return Classification.CENTER, Detail.CENTER
+    return Classification.NON_HYPERBOLIC, Detail.ZERO_REAL_PART
+
+
+def _roots(blocks: list[_Block]) -> tuple[dict, tuple[Eigenvalue, ...], list[str]]:
+    """Eigenvalues of all blocks within :data:`EIGEN_SECONDS`, and notes on what is numeric or missing."""
+    found: dict = {}
+    seconds = float(EIGEN_SECONDS)
+    notes = []
+    for b in blocks:
+        if b.poly is None:
+            roots = [] if b.matrix.free_symbols else _numeric_roots(b.matrix)
+        else:
+            roots, seconds = eigenvalues(b.poly, seconds, matrix=b.matrix)
+        if sum(r.multiplicity for r in roots) < b.matrix.rows:
+            notes.append(f"the eigenvalues of a {b.matrix.rows}x{b.matrix.rows} block were not found in closed form")
+        for r in roots:
+            count = found[r.value][0] if r.value in found else 0
+            found[r.value] = (count + r.multiplicity * b.copies, r)
+    numeric = [r for _, r in found.values() if not r.exact]
+    if numeric:
+        notes.append(
+            f"{len(numeric)} distinct eigenvalues are floating-point approximations (no exact form within the "
+            "degree and time limits); the verdict does not use them"
+        )
+    eigs = {v: k for v, (k, _) in found.items()}
+    parts = tuple(Eigenvalue(v, k, r.real, r.imag) for v, (k, r) in found.items())
+    return eigs, parts, notes
+
+
+def _numeric_roots(m: sp.MatrixBase) -> list[Root]:
+    values = np.linalg.eigvals(np.array(m.evalf(), dtype=complex))
+    out = []
+    for v in values:
+        re, im = sp.Float(v.real, 15), sp.Float(v.imag, 15)
+        out.append(Root(re + im * sp.I, 1, re, im, exact=False))
+    return out
+
+
 def classify_matrix(jacobian: sp.Matrix) -> Spectrum:
-    """Classify a general square Jacobian from its exact eigenvalues."""
-    eigenvalues = {sp.simplify(v): m for v, m in jacobian.eigenvals().items()}
-    parts = tuple(_parts(v, m) for v, m in eigenvalues.items())
-    res = [p.real for p in parts]
-    any_pos = sp.Or(*[r > 0 for r in res])
-    all_neg = sp.And(*[r < 0 for r in res])
-    all_imag = sp.And(*[sp.Eq(r, 0) for r in res], *[sp.Ne(p.value, 0) for p in parts])
+    """Classify a flow's general square Jacobian exactly, block by block, from characteristic polynomials.
+
+    Structure first (:mod:`.structure`: irreducible blocks, Kronecker products), then each block's
+    characteristic polynomial (division-free) and the exact location of its roots
+    (:mod:`.charpoly`, :mod:`.roots`); with symbolic parameters the conditions come from the
+    polynomials' coefficients (:func:`.criteria.regions` for one parameter,
+    :func:`.criteria.stable_conditions` otherwise), so they can be evaluated at every admissible point.
+
+    >>> spec = classify_matrix(sp.Matrix([[0, 0, -1, 0], [0, -1, 0, 0], [1, 0, 0, 0], [0, 0, 0, -1]]))
+    >>> spec.classification, spec.eigenvalues
+    ('non-hyperbolic', {-I: 1, I: 1, -1: 2})
+    """
+    m = sp.ImmutableMatrix(jacobian)
+    blocks, notes = [], []
+    for mat, copies in _pieces(m):
+        try:
+            with time_limit(BLOCK_SECONDS):
+                poly = charpoly(mat, _S)
+        except TimeLimitExceeded:
+            poly = None
+            notes.append(
+                f"the characteristic polynomial of a {mat.rows}x{mat.rows} block was not found within {BLOCK_SECONDS} s"
+            )
+        blocks.append(_Block(mat, copies, poly))
+    eigs, parts, eigen_notes = _roots(blocks)
+    notes += eigen_notes
+    numeric = any(isinstance(v, sp.Float) or v.has(sp.Float) for v in eigs)
+    free = sorted(m.free_symbols, key=str)
+    if any(b.poly is None for b in blocks):
+        return _undecided(eigs, parts, {}, notes, numeric)
+    if not free:
+        facts = [_facts(b.poly) for b in blocks]
+        if any(f is None for f in facts):
+            notes.append(f"the location of the roots was not decided within {BLOCK_SECONDS} s per block")
+            return _undecided(eigs, parts, {}, notes, numeric)
+        verdict, detail = _verdict(facts)
+        return Spectrum(eigs, parts, verdict, detail, MappingProxyType({}), numeric_only=numeric, note="; ".join(notes))
+    if len(free) == 1:
+        found = _one_parameter(blocks, free[0])
+        if found is not None:
+            verdict, detail, conditions = found
+            return Spectrum(
+                eigs, parts, verdict, detail, MappingProxyType(conditions), numeric_only=numeric, note="; ".join(notes)
+            )
+        notes.append(f"the parameter regions were not found within {REGION_SECONDS} s")
+    return _several_parameters(blocks, eigs, parts, notes, numeric)
+
+
+def _undecided(eigs, parts, conditions, notes, numeric) -> Spectrum:
+    return Spectrum(
+        eigs,
+        parts,
+        Classification.UNDECIDED,
+        Detail.DEPENDS,
+        MappingProxyType(conditions),
+        numeric_only=numeric,
+        note="; ".join(notes),
+    )
+
+
+def _several_parameters(blocks, eigs, parts, notes, numeric) -> Spectrum:
+    """Routh-Hurwitz conditions on the coefficients; a verdict where the parameters' domain decides them."""
+    conds, unstable = [], []
+    for b in blocks:
+        q = b.poly
+        if not q.free_symbols - {_S}:
+            facts = _facts(q)
+            if facts is None:
+                return _undecided(eigs, parts, {}, notes, numeric)
+            conds.append(sp.true if facts.location == "inside" else sp.false)
+            unstable.append(facts.right)
+            continue
+        conds.append(stable_conditions(q, HURWITZ))
+        coeffs = [sp.expand(c) for c in q.all_coeffs()]
+        lead = coeffs[0]
+        # A root with Re > 0 exists if some coefficient has the opposite sign of the leading one (all roots in
+        # the closed left half-plane make every coefficient >= 0), or some Hurwitz determinant is negative.
+        signs = [sp.expand(lead * c) < 0 for c in coeffs[1:]]
+        signs += [sp.expand(d * lead ** (k + 1)) < 0 for k, d in enumerate(hurwitz_determinants(coeffs))]
+        unstable.append(any(x is sp.true for x in signs))
+    free = set().union(*[b.poly.free_symbols - {_S} for b in blocks])
+    if any(x is True for x in unstable):
+        domain = assumptions_of(free)
+        return Spectrum(
+            eigs,
+            parts,
+            Classification.UNSTABLE,
+            Detail.DEPENDS,
+            MappingProxyType({"unstable": domain}),
+            numeric_only=numeric,
+            note="; ".join(notes),
+        )
+    stable = sp.And(*conds)
+    if stable is sp.true:
+        return Spectrum(
+            eigs,
+            parts,
+            Classification.STABLE,
+            Detail.DEPENDS,
+            MappingProxyType({"stable": assumptions_of(free)}),
+            numeric_only=numeric,
+            note="; ".join(notes),
+        )
+    return _undecided(eigs, parts, {"stable": stable} if stable is not sp.false else {}, notes, numeric)
+
+
+# --------------------------------------------------------------------------- one symbolic parameter
+def _rational_between(a, b) -> sp.Rational:
+    if a == -sp.oo and b == sp.oo:
+        return sp.S.Zero
+    if a == -sp.oo:
+        return sp.floor(sp.N(b, 30)) - 1
+    if b == sp.oo:
+        return sp.floor(sp.N(a, 30)) + 1
+    return sp.Rational(str(sp.N((a + b) / 2, 40)))
+
+
+def _split_domain(symbol, domain: sp.Interval, exprs, predicate) -> tuple[sp.Set, sp.Set] | None:
+    """``(where predicate holds, where it fails)``: constant between the real zeros of ``exprs`` in ``domain``.
+
+    Only points where it was evaluated exactly are placed (irrational zeros are left out of both sets).
+    """
+    lo, hi = domain.start, domain.end
+    zeros = set()
+    for e in exprs:
+        num = sp.numer(sp.together(e))
+        if symbol not in num.free_symbols:
+            continue
+        if num.free_symbols != {symbol}:
+            return None
+        for r in sp.Poly(num, symbol).real_roots():
+            if (lo == -sp.oo or r > lo) and (hi == sp.oo or r < hi):
+                zeros.add(r)
+    cuts = [lo, *sorted(zeros, key=lambda v: sp.N(v, 30)), hi]
+    yes, no = [], []
+    for a, b in zip(cuts, cuts[1:]):
+        (yes if predicate(_rational_between(a, b)) else no).append(sp.Interval.open(a, b))
+    points = [z for z in zeros if z.is_Rational]
+    if not domain.left_open and lo.is_finite:
+        points.append(lo)
+    for z in points:
+        (yes if predicate(z) else no).append(sp.FiniteSet(z))
+    return sp.Union(*yes), sp.Union(*no)
+
+
+def _located(p: sp.Poly, symbol, domain) -> dict | None:
+    """``{"inside"|"boundary"|"outside": set}`` over the domain of ``symbol``, exactly."""
+    found = regions(p.as_expr(), _S, symbol, HURWITZ)
+    if found is None:
+        return None
+    out = {}
+    for where in (INSIDE, BOUNDARY, "outside"):
+        cond = found.condition(where)
+        out[where] = domain if cond is sp.true else sp.EmptySet if cond is sp.false else cond.as_set() & domain
+    if not domain.left_open and domain.start.is_finite:  # regions() merges a closed end into the next piece
+        lo = sp.FiniteSet(domain.start)
+        at = root_facts(sp.Poly(p.as_expr().subs(symbol, domain.start), _S)).location
+        out = {w: (s_ - lo) | (lo if w == at else sp.EmptySet) for w, s_ in out.items()}
+    return out
+
+
+def _block_sets(b: _Block, symbol, domain) -> dict | None:
+    """Sets of parameter values on which one block has each property (exact points only)."""
+    p = b.poly
+    if symbol not in p.free_symbols:
+        facts = _facts(p)
+        if facts is None:
+            return None
+        full = {True: domain, False: sp.EmptySet}
+        return {
+            "inside": full[facts.location == INSIDE],
+            "boundary": full[facts.location == BOUNDARY],
+            "outside": full[facts.right],
+            "left": full[facts.left],
+            "all right": full[not facts.left and not facts.axis],
+            "no left, axis": full[not facts.left and facts.axis],
+            "zero": full[facts.zero],
+            "all real": full[facts.all_real],
+            "not all real": full[not facts.all_real],
+        }
+    where, mirror = _located(p, symbol, domain), _located(_reflect(p), symbol, domain)
+    if where is None or mirror is None:
+        return None
+
+    def at(value) -> RootFacts:
+        return root_facts(sp.Poly(p.as_expr().subs(symbol, value), _S))
+
+    tc = sp.expand(p.as_expr().subs(_S, 0))
+    zero = _split_domain(symbol, domain, [tc], lambda v: at(v).zero) if tc != 0 else (domain, sp.EmptySet)
+    real = _split_domain(symbol, domain, [sp.discriminant(p.as_expr(), _S), p.LC()], lambda v: at(v).all_real)
+    if zero is None or real is None:
+        return None
+    return {
+        "inside": where[INSIDE],
+        "boundary": where[BOUNDARY],
+        "outside": where["outside"],
+        "left": mirror["outside"],
+        "all right": mirror[INSIDE],
+        "no left, axis": mirror[BOUNDARY],
+        "zero": zero[0],
+        "all real": real[0],
+        "not all real": real[1],
+    }
+
+
+def _one_parameter(blocks: list[_Block], symbol) -> tuple | None:
+    domain = _domain(symbol)
+    try:
+        with time_limit(REGION_SECONDS):
+            sets = [_block_sets(b, symbol, domain) for b in blocks]
+    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, sp.PolynomialError):
+        return None
+    if any(x is None for x in sets):
+        return None
+
+    def inter(key):
+        return sp.Intersection(domain, *[x[key] for x in sets])
+
+    def union(key):
+        return sp.Union(*[x[key] for x in sets]) & domain
+
+    stable = inter("inside")
+    unstable = union("outside")
+    no_right = sp.Intersection(domain, *[x["inside"] | x["boundary"] for x in sets])
+    center = sp.Intersection(no_right, *[x["no left, axis"] for x in sets]) - union("zero")
+    nonhyperbolic = no_right - stable - center
+    saddle = unstable & union("left")
+    source = unstable & inter("all right")
     verdicts = {
-        "stable": all_neg,
-        "unstable": any_pos,
-        "center": all_imag,
-        "non-hyperbolic": sp.And(sp.Not(any_pos), sp.Not(all_neg), sp.Not(all_imag)),
+        Classification.STABLE: (
+            stable,
+            {Detail.FOCUS: stable & union("not all real"), Detail.NODE: stable & inter("all real")},
+        ),
+        Classification.UNSTABLE: (
+            unstable,
+            {Detail.SADDLE: saddle, Detail.SOURCE: source, Detail.ZERO_REAL_PART: unstable - saddle - source},
+        ),
+        Classification.CENTER: (center, {Detail.CENTER: center}),
+        Classification.NON_HYPERBOLIC: (nonhyperbolic, {Detail.ZERO_REAL_PART: nonhyperbolic}),
     }
-    oscillating = sp.Or(*[sp.Ne(p.imag, 0) for p in parts])
-    details = {
-        "stable": {"focus": oscillating, "node": sp.Not(oscillating)},
-        "unstable": {"saddle": sp.And(any_pos, sp.Or(*[r < 0 for r in res])), "source": sp.And(*[r > 0 for r in res])},
-        "center": {"center": sp.true},
-        "non-hyperbolic": {"zero real part": sp.true},
-    }
-    return _finish(eigenvalues, parts, verdicts, details)
+    relation = _domain_relation(symbol)
+    domain_rel = sp.true if relation is None else relation
+    for verdict, (where, details) in verdicts.items():
+        if (domain - where) is sp.EmptySet:
+            present = {d: w for d, w in details.items() if w is not sp.EmptySet}
+            covered = [d for d, w in present.items() if (domain - w) is sp.EmptySet]
+            conditions = {str(verdict): domain_rel}
+            if not covered:
+                conditions |= {str(d): _within(domain_rel, w.as_relational(symbol)) for d, w in present.items()}
+            return verdict, (covered[0] if covered else Detail.DEPENDS), conditions
+    conditions = {str(v): w.as_relational(symbol) for v, (w, _) in verdicts.items() if w is not sp.EmptySet}
+    return Classification.UNDECIDED, Detail.DEPENDS, conditions
 
 
 def _finish(eigenvalues, parts, verdicts, details) -> Spectrum:
