@@ -90,3 +90,12 @@ def test_a_fast_but_short_run_still_integrates():
     # lam = 1e3: |lambda| ~ 2e3; over t_end = 1 that is ~700 explicit steps, well inside the budget.
     v = analyze("wgan_gp", params={"c": 0, "lam": 1000}).verify(samples=1, t_end=1.0)
     assert v.agrees in (True, None)
+
+
+def test_a_field_with_a_dirac_delta_from_a_kink_still_integrates():
+    # hinge + gen_gp: the penalty differentiates max(0, 1 - D), whose second derivative is a DiracDelta on
+    # |D| = 1, away from the equilibrium. Linearisation: a stable node (-1, x4); the iterates must converge.
+    a = analyze("hinge", regularizers={"gen_gp": 1})
+    assert a.classification == "stable"
+    v = a.verify(samples=2)
+    assert v.behaviour == "converges" and v.agrees is True

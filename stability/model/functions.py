@@ -103,5 +103,11 @@ def _np_softplus(x):
     return np.logaddexp(0.0, x)
 
 
+def _np_dirac_delta(x, *order):
+    # The derivative of a kink (Heaviside' = DiracDelta) acts on a set of measure zero: a trajectory
+    # meets it at isolated times, where the field is then taken from one side (like autodiff does).
+    return np.zeros_like(np.asarray(x, dtype=float))
+
+
 #: Names to pass to :func:`sympy.lambdify` so the functions above evaluate in NumPy.
-NUMPY_FUNCTIONS = {"sigmoid": _np_sigmoid, "softplus": _np_softplus}
+NUMPY_FUNCTIONS = {"sigmoid": _np_sigmoid, "softplus": _np_softplus, "DiracDelta": _np_dirac_delta}
