@@ -13,6 +13,8 @@ from .errors import InvalidParameterError as InvalidParameterError
 from .errors import NotAnEquilibriumError as NotAnEquilibriumError
 from .errors import StabilityError as StabilityError
 from .errors import UnknownNameError as UnknownNameError
+from .maps import bifurcation as bifurcation
+from .maps import stability_map as stability_map
 from .model.functions import sigmoid as sigmoid
 from .model.functions import softplus as softplus
 from .model.params import Parameter as Parameter
@@ -31,6 +33,8 @@ from .theory.spectrum import Eigenvalue as Eigenvalue
 
 __all__ = [
     "optimizers",
+    "stability_map",
+    "bifurcation",
     "Analysis",
     "analyze",
     "CLASSIFICATIONS",

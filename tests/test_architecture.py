@@ -7,6 +7,7 @@ Every ``import`` counts, at module level or inside a function; only ``if TYPE_CH
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1] / "stability"
 
 #: Pipeline order: a module may import from its own layer or a layer to its left.
 LAYERS = ["errors", "verdicts", "timeout", "_version", "model", "dynamics", "theory", "numerics", "render", "analysis"]
-TOP = {"__init__", "__main__", "plotting", "optimizers", "report", "cli"}  # the public faces, above everything
+TOP = {"__init__", "__main__", "plotting", "optimizers", "report", "maps", "cli"}  # the public faces, above everything
 
 
 def _module_name(path: Path) -> str:
@@ -71,6 +72,7 @@ def _imports(path: Path, modules: set[str]) -> set[str]:
     return found
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
     paths = sorted(ROOT.rglob("*.py"))
     modules = {_module_name(p) for p in paths}
