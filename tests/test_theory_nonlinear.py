@@ -19,7 +19,7 @@ from stability import Variant, analyze, sigmoid, symbols
 from stability.model.space import DOT, NORM_PHI, NORM_THETA
 from stability.render.proof import latex_proof
 from stability.theory.nonlinear import NONLINEAR_VERDICTS, analyze_nonlinear
-from stability.theory.signs import Rule
+from stability.theory.signs import ProofStep, Rule
 from stability.timeout import TimeLimitExceeded, time_limit
 from stability.verdicts import Convergence, Method, NonlinearStability
 
@@ -203,3 +203,32 @@ def test_proof_of_a_field_without_sigmoid_has_no_tanh():
     tex = latex_proof(nl)
     assert r"\tanh" not in tex and "squares are non-negative" in tex
     assert not nl.dV.has(sigmoid)
+
+
+# --------------------------------------------------------------------------- issue 11: local branches, area, rules
+def test_a_non_smooth_piece_gives_a_local_lasalle_verdict_never_a_global_one():
+    # L_D = max(0, 1 + p t) + p^4/4, L_G = -p t (n = 1, components): phi' = -H(1 + p t) t - p^3, theta' = p.
+    # Where 1 + p t > 0: phi' = -t - p^3, V = p^2 + t^2, dV/dt = -2 p^4 <= 0, and on {p = 0}, p' = -t: the origin.
+    (p,), (t,) = symbols(1)
+    nl = analyze(Variant("hinge_damped", sp.Max(0, 1 + p * t) + p**4 / 4, -p * t, phi=(p,), theta=(t,))).nonlinear
+    assert nl.verdict == "asymptotically-stable" and nl.method == "lasalle"
+    assert nl.globally is False and "locally asymptotically stable" in nl.reason
+    assert "globally" not in nl.reason and nl.neighbourhood == (sp.StrictGreaterThan(p * t + 1, 0),)
+    assert sp.expand(nl.dV + 2 * p**4) == 0
+
+
+def test_the_area_is_reported_conserved_for_trace_free_fields_in_dimension_two():
+    # vanilla_ns: a = d = 0, so A = r^2 s^2 - u^2 has A' = 2(a + d) A = 0 (only for n >= 2: in n = 1, A = 0).
+    area = r**2 * s**2 - u**2
+    assert area in analyze("vanilla_ns", dim=2).nonlinear.conserved
+    assert area not in analyze("vanilla_ns", dim=1).nonlinear.conserved
+    # wgan_gp: a = -2 lam (1 - c/r) != -d, so A is not conserved
+    assert area not in analyze("wgan_gp", dim=2).nonlinear.conserved
+
+
+def test_renamed_proof_steps_keep_their_claims():
+    # a claim like |theta|^2 + 1 > 0 proved with a nonnegative copy of |theta| stays a relation after renaming
+    x = sp.Symbol("x", nonnegative=True)
+    step = ProofStep(Rule.SYMPY, x**2 + 1, claim=sp.StrictGreaterThan(x**2 + 1, 0, evaluate=False))
+    renamed = step.xreplace({x: s})
+    assert isinstance(renamed.claim, sp.StrictGreaterThan) and renamed.claim.lhs == s**2 + 1

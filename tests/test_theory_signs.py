@@ -9,9 +9,9 @@ import numpy as np
 import sympy as sp
 
 from stability import sigmoid
-from stability.model.functions import NUMPY_FUNCTIONS
+from stability.model.functions import NUMPY_FUNCTIONS, softplus
 from stability.model.space import DOT, NORM_PHI, NORM_THETA
-from stability.theory.signs import ProofStep, Rule, prove_sign, sigmoid_as_tanh, sign_of
+from stability.theory.signs import ProofStep, Rule, prove_sign, prove_sign_near, sigmoid_as_tanh, sign_of
 
 x, y = sp.symbols("x y", real=True)
 lam = sp.Symbol("lam", positive=True)
@@ -93,3 +93,56 @@ def test_undecidable_stays_none_and_claims_are_sound():
     for e in (-x * sp.tanh(x) - y**2 * sp.exp(x), x**3 * sp.atan(2 * x) + sigmoid(y)):
         p = prove_sign(e)
         assert p is not None and p.var is None and _holds_at_samples(e, p.sign)
+
+
+# --------------------------------------------------------------------------- monotone functions (issue 11)
+def test_monotone_rule_decides_u_times_g0_minus_g():
+    # g increasing with g(0) = 0 has the sign of its argument: e^x - 1 (derivative e^x > 0), softplus(x) - log 2
+    # (derivative sigma(x) > 0), log(1 + e^x) - log 2; so x (1 - e^x) <= 0, x (e^-x - 1) <= 0, -4 x sinh x <= 0.
+    for e in (sp.exp(x) - 1, softplus(x) - sp.log(2), sp.log(1 + sp.exp(x)) - sp.log(2), x**3 + x):
+        p = prove_sign(e)
+        assert p.kind == "sign of x" and p.zeros == ((x,),)
+    assert prove_sign(1 - sp.exp(x)).kind == "opposite sign of x"
+    for e in (x * (1 - sp.exp(x)), x * (sp.exp(-x) - 1), 2 * x * sp.exp(-x) - 2 * x * sp.exp(x), -4 * x * sp.sinh(x)):
+        p = prove_sign(e)
+        assert p.kind == "nonpositive" and p.zeros == ((x,),) and _holds_at_samples(e, -1, (x,))
+    step = next(st for st in prove_sign(x * (1 - sp.exp(x))).steps if st.rule is Rule.MONOTONE)
+    assert (
+        step.variable == x
+        and step.form == -sp.exp(x)
+        and step.claim == sp.StrictLessThan(-sp.exp(x), 0, evaluate=False)
+    )
+    # with a positive parameter: lam (e^x - 1) x >= 0
+    assert prove_sign(lam * x * (sp.exp(x) - 1)).kind == "nonnegative"
+
+
+def test_monotone_rule_for_polynomials_allows_isolated_zeros_of_the_derivative():
+    # (x - 1)^3 + 1: derivative 3 (x - 1)^2 >= 0, zero only at x = 1, so still strictly increasing; root x = 0.
+    e = (x - 1) ** 3 + 1
+    p = prove_sign(e)
+    assert p.kind == "sign of x" and p.zeros == ((x,),)
+    assert _holds_at_samples(e * x, 1, (x,))
+
+
+def test_monotone_rule_refuses_what_it_cannot_prove():
+    # x - tanh x: derivative tanh^2 x >= 0, but not a polynomial (refused: an analytic h' >= 0 is not enough here);
+    # x/(1 - x) has a pole; e^x - 2 is not 0 at 0; x - x^3 is not monotone; two unknown-sign symbols.
+    for e in (x - sp.tanh(x), x / (1 - x), sp.exp(x) - 2, x - x**3, sp.exp(x) - sp.exp(y), sp.Heaviside(x) - 1 / 2):
+        assert prove_sign(e) is None
+
+
+def test_sign_near_a_point_keeps_the_region():
+    # -x^2 (1 + x y): (1 + x y) is 1 at the origin, so > 0 on {1 + x y > 0}: <= 0 there, not everywhere.
+    e = -(x**2) * (1 + x * y)
+    assert prove_sign(e) is None
+    p = prove_sign_near(e, {x: 0, y: 0})
+    assert p.kind == "nonpositive" and p.region == (x * y + 1,) and p.local
+    assert any(st.rule is Rule.LOCAL for st in p.steps)
+    # points of the region satisfy the claim, points outside need not
+    f = sp.lambdify((x, y), e)
+    pts = np.random.default_rng(2).normal(scale=2, size=(2, 500))
+    inside = 1 + pts[0] * pts[1] > 0
+    assert np.all(f(*pts[:, inside]) <= 0) and np.any(f(*pts[:, ~inside]) > 0)
+    # a factor vanishing at the point gives nothing; a global proof needs no region
+    assert prove_sign_near(x * y * (1 + x), {x: 0, y: 0}) is None
+    assert prove_sign_near(-(x**2), {x: 0}).region == ()

@@ -12,8 +12,10 @@ The characteristic polynomial's coefficients, exact in the swept parameters, are
   no polynomial with roots in the closed stable set has). Otherwise it lies within the
   tolerance of the boundary, and the rate decides: within :data:`RATE_TOL` of the critical
   value (0 for flows, 1 for maps; relative to the largest eigenvalue for flows) it is on the
-  boundary (``neutral`` for maps, ``center`` or ``non-hyperbolic`` for flows), else stable
-  or unstable by the rate's side. No float is ever compared with ``== 0``.
+  boundary (``neutral`` for maps; for flows ``center`` when every eigenvalue is non-zero and
+  on the axis, else ``non-hyperbolic``), else stable or unstable by the rate's side. No float is
+  ever compared with ``== 0``. For degree 2 the same test is written out: the Jury conditions
+  ``1 - a_2``, ``p(1)``, ``p(-1) > 0`` (maps) and ``a_1``, ``a_2 > 0`` (flows), in real arithmetic.
 * **the rate** (spectral abscissa ``max Re lambda`` of a flow, spectral radius ``max |lambda|``
   of a map) from the roots of the polynomial: the quadratic formula (in its cancellation-free
   form) up to degree 2, ``numpy.linalg.eigvals`` on the stacked companion matrices above.

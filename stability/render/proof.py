@@ -306,6 +306,25 @@ def _quasi_tex(nl) -> list[str]:
     return out
 
 
+def _decay_tex(nl) -> list[str]:
+    dp = nl.decay
+    me, other = (_PHI, _THETA) if dp.player == "phi" else (_THETA, _PHI)
+    damp, coup = ("d", "c") if dp.player == "phi" else ("a", "b")
+    n_me, n_other = rf"\Vert{me}\Vert", rf"\Vert{other}\Vert"
+    region = r",\ ".join(f"{_tex(e)} > 0" for e in dp.region)
+    where = rf" on the neighbourhood $\{{{region}\}}$ of the origin" if region else ""
+    damping = rf"{damp} = 0" if dp.damping == 0 else rf"{damp} = {_tex(dp.damping)} \le 0"
+    return [
+        rf"Let $W = {n_me}^2$. " + _invariant_field_note(dp.W),
+        rf"Then \[ \tfrac12 \dot W + {_tex(dp.rate)}\,W = {_tex(dp.bound)} \le 0 \]",
+        f"{where.strip() or 'everywhere'}, since {_reasons(dp.sign.steps)}; so "
+        rf"${n_me}(t) \le {n_me}(0)\,e^{{-{_tex(dp.rate)} t}}$. Moreover ${damping}$, so "
+        rf"$\tfrac{{d}}{{dt}}{n_other} \le |{coup}|\,{n_me}$ with ${coup} = {_tex(dp.coupling)}$ continuous, "
+        rf"$|{coup}| \le C$ near the origin: ${n_other}(t) \le {n_other}(0) + C\,{n_me}(0)/{_tex(dp.rate)}$. "
+        "Trajectories starting close enough to the origin stay near it: the origin is Lyapunov-stable.",
+    ] + ([rf"It is not asymptotically stable: every state with ${me} = 0$ is an equilibrium."] if dp.equilibria else [])
+
+
 def _certificate_tex(nl) -> list[str]:
     parts = _local_tex(nl)
     if nl.method == Method.DIMENSION:
@@ -320,6 +339,8 @@ def _certificate_tex(nl) -> list[str]:
         parts += _escape_tex(nl)
     elif nl.quasi is not None:
         parts += _quasi_tex(nl)
+    elif nl.decay is not None:
+        parts += _decay_tex(nl)
     elif nl.V is not None:
         parts += _lyapunov(nl)
     return parts + _orbits(nl)

@@ -13,6 +13,14 @@ with the table and the figures:
       distance.png             |z(t)| of every case on a log axis
       derivations/<case>.tex   the derivation of each verdict (stability latex)
 
+Beyond the post, the page tabulates the literature's losses x regularisers
+(:data:`stability.model.literature.LITERATURE_CASES`; :func:`run_literature`: verdict,
+eigenvalues, the nonlinear verdict where the linearisation is inconclusive, a short numeric
+check of every cell) and the post's cases under discrete-time optimisers at a symbolic learning
+rate (:func:`run_discrete`: verdict regions, boundaries, the largest stable rate, each region
+checked by iterating the real update at :func:`sample_rate`).  A combination the library refuses
+is shown with its reason, never raised.
+
 The computation (:func:`run_cases`) is separate from the writing (:func:`write_report`); the
 page states only what the analyses derive and the runs measure (formulas rendered from the
 derivation steps, numbers from the verifications and trajectories), each section built by a
@@ -163,7 +171,7 @@ def _attempt(fn: Callable[[], Any], seconds: float) -> tuple[Any, str]:
         return None, f"refused: {exc}"
     except TimeLimitExceeded:
         return None, f"not finished within {seconds:g} s"
-    except Exception as exc:  # noqa: BLE001 - reported in the table, see the docstring
+    except Exception as exc:  # reported in the table, see the docstring
         return None, f"failed: {type(exc).__name__}: {exc}"
 
 

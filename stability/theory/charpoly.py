@@ -31,11 +31,25 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
+from sympy.polys.polyerrors import BasePolynomialError
 
 from ..timeout import TimeLimitExceeded, time_limit
+from ..verdicts import Classification, Detail
 from .roots import BOUNDARY, INSIDE, OUTSIDE, half_plane, real_root_count
 
-__all__ = ["charpoly", "routh_stable", "RootFacts", "root_facts", "is_rational", "eigenvalues", "Root"]
+__all__ = [
+    "charpoly",
+    "routh_stable",
+    "RootFacts",
+    "root_facts",
+    "algebraic_facts",
+    "numeric_facts",
+    "UnprovedSign",
+    "flow_verdict",
+    "is_rational",
+    "eigenvalues",
+    "Root",
+]
 
 #: Factors up to this degree are tried for closed-form roots (radicals).
 CLOSED_FORM_DEGREE = 4
@@ -51,6 +65,8 @@ def charpoly(m: sp.MatrixBase, x: sp.Symbol) -> sp.Poly:
     >>> charpoly(sp.Matrix([[0, -1], [1, 0]]), sp.Symbol("s"))
     Poly(s**2 + 1, s, domain='ZZ')
     """
+    if m.shape == (2, 2) and all(e.is_Rational for e in m):
+        return sp.Poly([1, -(m[0, 0] + m[1, 1]), m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0]], x)
     dm = DomainMatrix.from_Matrix(sp.Matrix(m))
     coeffs = dm.charpoly()
     return sp.Poly([dm.domain.to_sympy(c) for c in coeffs], x)
@@ -175,17 +191,114 @@ def root_facts(p: sp.Poly) -> RootFacts:
     return RootFacts(right, left, axis, zero, _distinct_real(sqf) == sqf.degree())
 
 
-def _reflect(p: sp.Poly) -> sp.Poly:
-    return sp.Poly(p.as_expr().subs(p.gen, -p.gen), p.gen)
-
-
 def algebraic_facts(p: sp.Poly) -> RootFacts:
-    """:class:`RootFacts` for real numeric (not rational) coefficients, by :mod:`.roots` (slower, exact)."""
+    """:class:`RootFacts` for real algebraic coefficients, by :mod:`.roots` over their number field (slower).
+
+    >>> algebraic_facts(sp.Poly(sp.Symbol("s") ** 2 + 2 * sp.sqrt(2) * sp.Symbol("s") + 1, sp.Symbol("s")))
+    RootFacts(right=False, left=True, axis=False, zero=False, all_real=True)
+    """
+    p = sp.Poly(p.as_expr(), p.gen, extension=True)
     where, mirror = half_plane(p), half_plane(_reflect(p))
     zero = p.TC() == 0
-    sqf = sp.Poly(sp.quo(p, sp.gcd(p, p.diff())), p.gen)
+    sqf = sp.Poly(sp.quo(p, sp.gcd(p, p.diff())), p.gen, extension=True)
     all_real = real_root_count(sqf) == sqf.degree()
     return RootFacts(where == OUTSIDE, mirror == OUTSIDE, BOUNDARY in (where, mirror), zero, all_real)
+
+
+def _reflect(p: sp.Poly) -> sp.Poly:
+    return sp.Poly(p.as_expr().subs(p.gen, -p.gen), p.gen, extension=True)
+
+
+class UnprovedSign(Exception):  # noqa: N818 - a control-flow signal, caught by the caller
+    """SymPy cannot prove the sign of a number (a verdict that needs it stays undecided)."""
+
+
+def _sign(x: sp.Expr) -> int:
+    """The sign of a real number, proved by SymPy's assumptions (never a guess from a float)."""
+    if x.is_zero:
+        return 0
+    if x.is_positive:
+        return 1
+    if x.is_negative:
+        return -1
+    raise UnprovedSign(x)
+
+
+def _small_signed(c: list, zero: bool) -> RootFacts:
+    """:func:`_small` for real numbers given as SymPy expressions (monic, no root at 0)."""
+    if len(c) == 2:
+        sb = _sign(c[1])
+        return RootFacts(sb < 0, sb > 0, zero, zero, True)
+    b, k = c[1], c[2]
+    sd, sk, sb = _sign(sp.expand(b * b - 4 * k)), _sign(k), _sign(b)
+    if sd >= 0:
+        if sk < 0:
+            return RootFacts(True, True, zero, zero, True)
+        return RootFacts(sb < 0, sb > 0, zero, zero, True)
+    return RootFacts(sb < 0, sb > 0, zero or sb == 0, zero, False)
+
+
+def numeric_facts(p: sp.Poly, seconds: float = 10) -> RootFacts:
+    """:class:`RootFacts` for real numeric coefficients that are not all rational (``sqrt(2)``, ``sigmoid(1)``).
+
+    Degree <= 2 by the signs of the coefficients, algebraic numbers in their number field, otherwise from
+    closed-form roots; every sign is proved by SymPy, or :class:`UnprovedSign` is raised.
+
+    >>> numeric_facts(sp.Poly(sp.Symbol("s") ** 2 + sp.exp(-1) * sp.Symbol("s") + sp.pi, sp.Symbol("s")))
+    RootFacts(right=False, left=True, axis=False, zero=False, all_real=False)
+    """
+    c = list(p.all_coeffs())
+    while c and _sign(c[0]) == 0:
+        c = c[1:]
+    if len(c) <= 1:
+        return RootFacts(False, False, False, False, True)
+    zero = False
+    while _sign(c[-1]) == 0:
+        c, zero = c[:-1], True
+    if len(c) == 1:
+        return RootFacts(False, False, True, True, True)
+    if len(c) <= 3:
+        return _small_signed([sp.S.One] + [x / c[0] for x in c[1:]], zero)
+    q = sp.Poly(c, p.gen)
+    try:
+        with time_limit(seconds):
+            facts = algebraic_facts(q)
+        return RootFacts(facts.right, facts.left, facts.axis or zero, zero, facts.all_real)
+    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, BasePolynomialError):
+        pass
+    try:
+        with time_limit(seconds):
+            found = sp.roots(q, multiple=True)
+            if len(found) < q.degree():
+                raise UnprovedSign(q)
+            parts = [[sp.simplify(x) for x in r.as_real_imag()] for r in found]
+            signs = [(_sign(re), _sign(im)) for re, im in parts]
+    except (TimeLimitExceeded, NotImplementedError, BasePolynomialError) as exc:
+        raise UnprovedSign(q) from exc
+    return RootFacts(
+        any(a > 0 for a, _ in signs),
+        any(a < 0 for a, _ in signs),
+        zero or any(a == 0 for a, _ in signs),
+        zero,
+        all(b == 0 for _, b in signs),
+    )
+
+
+def flow_verdict(facts: list[RootFacts]) -> tuple[Classification, Detail]:
+    """A flow's verdict from exact facts about the roots of every block's polynomial.
+
+    >>> s = sp.Symbol("s")
+    >>> flow_verdict([root_facts(sp.Poly(s**2 + 1, s)), root_facts(sp.Poly(s - 1, s))])
+    ('unstable', 'zero real part')
+    """
+    right, left, axis = any(f.right for f in facts), any(f.left for f in facts), any(f.axis for f in facts)
+    if right:
+        return Classification.UNSTABLE, Detail.SADDLE if left else Detail.ZERO_REAL_PART if axis else Detail.SOURCE
+    if not axis:
+        return Classification.STABLE, Detail.NODE if all(f.all_real for f in facts) else Detail.FOCUS
+    if not left and not any(f.zero for f in facts):
+        return Classification.CENTER, Detail.CENTER
+    return Classification.NON_HYPERBOLIC, Detail.ZERO_REAL_PART
 
 
 # --------------------------------------------------------------------------- the roots themselves
@@ -293,7 +406,7 @@ def eigenvalues(p: sp.Poly, seconds: float, matrix=None) -> tuple[list[Root], fl
                 factors = p.factor_list()[1]
         except TimeLimitExceeded:
             factors = p.sqf_list()[1]  # square-free parts: exact multiplicities, no factoring
-        except (NotImplementedError, sp.PolynomialError):
+        except (NotImplementedError, BasePolynomialError):
             pass
         seconds -= time.monotonic() - start
     single = len(factors) == 1 and factors[0][1] == 1
@@ -313,10 +426,13 @@ def eigenvalues(p: sp.Poly, seconds: float, matrix=None) -> tuple[list[Root], fl
             start = time.monotonic()
             try:
                 with time_limit(min(seconds, FACTOR_SECONDS)):
-                    found = _closed(f, k) if d <= CLOSED_FORM_DEGREE else None
+                    # Radicals of a factor with only real roots (degree >= 3) involve complex numbers (casus
+                    # irreducibilis): CRootOf says the same exactly, and reads better.
+                    real = is_rational(f) and _distinct_real(f) == d
+                    found = _closed(f, k) if d <= CLOSED_FORM_DEGREE and not real else None
                     if found is None and is_rational(f) and d <= CROOTOF_DEGREE:
                         found = _crootof(f, k)
-            except (TimeLimitExceeded, NotImplementedError, sp.PolynomialError):
+            except (TimeLimitExceeded, NotImplementedError, BasePolynomialError):
                 found = None
             seconds -= time.monotonic() - start
         if found is None and not (f.free_symbols - {p.gen}):

@@ -167,9 +167,8 @@ class JetBuilder:
         key = (func, at)
         hit = self._derivs.get(key)
         if hit is None:
-            d1 = sp.diff(func(_X), _X)
-            d2 = sp.diff(d1, _X) if self.order > 1 else sp.S.Zero
-            hit = tuple(sp.expand(d.subs(_X, at)) for d in (func(at), d1, d2))
+            d1, d2 = _formulas(func)
+            hit = tuple(sp.expand(d.xreplace({_X: at})) for d in (func(at), d1, d2 if self.order > 1 else sp.S.Zero))
             if any(h.has(sp.nan, sp.zoo, sp.oo, -sp.oo) for h in hit):
                 raise NotAnalytic(expr)
             self._derivs[key] = hit
@@ -195,6 +194,18 @@ class JetBuilder:
         if (exp.is_integer and b0.is_zero is False) or b0.is_positive:
             return self._chain(b0**exp, exp * b0 ** (exp - 1), exp * (exp - 1) * b0 ** (exp - 2), b)
         raise NotAnalytic(e)
+
+
+_FORMULAS: dict = {}
+
+
+def _formulas(func) -> tuple[sp.Expr, sp.Expr]:
+    """``(f'(x), f''(x))`` of a one-argument function, derived once per function."""
+    hit = _FORMULAS.get(func)
+    if hit is None:
+        d1 = sp.diff(func(_X), _X)
+        hit = _FORMULAS[func] = (d1, sp.diff(d1, _X))
+    return hit
 
 
 def jet(expr: sp.Expr, state, order: int = 2) -> Jet:

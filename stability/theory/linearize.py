@@ -1,11 +1,19 @@
 """The true derivative of the field at the equilibrium ``phi = theta = 0``.
 
+Structure first: every additive term of a loss (or, with field transforms, of a field component)
+that is analytic at the origin is differentiated there directly, by its Taylor jet
+(:mod:`stability.theory.jets`: value, gradient and Hessian from the chain rule, evaluated node by
+node at 0, with sparse gradients); for losses the Jacobian is minus the Hessian blocks, so the field
+itself is never formed. Only the other terms (norms or roots vanishing at 0, ``Abs``, ``sign``,
+``Heaviside``, ``Max``, ``Min``, ``Piecewise``, quotients of vanishing terms) take the ray limits:
+
 Substituting 0 into a symbolic Jacobian is wrong wherever the field has norms in a
 denominator (it gives 0/0, or hides a missing derivative behind ``sign(0) = 0``).
 Instead the field is expanded along rays: for a direction ``w`` and ``t > 0``,
 ``F(t w) -> 0`` says the origin is an equilibrium, and ``F(t w)/t -> J w`` with ``J``
 independent of ``w`` gives the Jacobian ``J``.  Limits are taken along every ray
-(symbolic ``w``); where a term has no limit, it is reported as the reason.
+(symbolic ``w``); steps and kinks are resolved for small ``t > 0`` first (``sign(t w) = sign(w)``,
+never ``sign(0)``); where a term has no limit, it is reported as the reason.
 
 >>> from stability.model.variants import get_variant
 >>> from stability.dynamics.field import build_dynamics
@@ -36,11 +44,92 @@ _R_PHI = sp.Symbol("r_phi", positive=True)
 _R_THETA = sp.Symbol("r_theta", positive=True)
 _COS = sp.Symbol("k", real=True)
 LIMIT_SECONDS = 20
-_NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min)
+_NON_SMOOTH = (
+    sp.Abs,
+    sp.sign,
+    sp.Heaviside,
+    sp.Piecewise,
+    sp.Max,
+    sp.Min,
+    sp.DiracDelta,
+    sp.floor,
+    sp.ceiling,
+    sp.frac,
+    sp.Mod,
+)
 
 
 def _bad(value: sp.Expr) -> bool:
     return value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.has(sp.AccumBounds)
+
+
+class _Undecidable(Exception):  # noqa: N818 - internal signal
+    pass
+
+
+def _order(arg: sp.Expr) -> tuple[int, sp.Expr]:
+    """``(k, a)`` with ``arg = t^k (a + O(t))`` as ``t -> 0+``, for ``arg`` rational in ``t``."""
+    if _T not in arg.free_symbols:
+        return 0, arg
+    num, den = sp.fraction(sp.cancel(sp.together(arg)))
+    out = []
+    for part in (num, den):
+        try:
+            terms = sp.Poly(sp.expand(part), _T).terms()
+        except sp.PolynomialError:
+            raise _Undecidable(arg) from None
+        (k,), lead = min(((d, c) for d, c in terms if c != 0), key=lambda x: x[0])
+        out.append((k, lead))
+    return out[0][0] - out[1][0], out[0][1] / out[1][1]
+
+
+def _condition(c):
+    """A condition on the ray at small ``t > 0``: the sign of ``lhs - rhs`` is that of its leading coefficient."""
+    if isinstance(c, sp.core.relational.Relational):
+        if _T not in c.free_symbols:
+            return c
+        _, lead = _order(c.lhs - c.rhs)
+        return c.func(lead, 0)
+    if isinstance(c, (sp.And, sp.Or, sp.Not)):
+        return c.func(*[_condition(a) for a in c.args])
+    if _T in getattr(c, "free_symbols", ()):
+        raise _Undecidable(c)
+    return c
+
+
+def _on_rays(e: sp.Expr) -> sp.Expr:
+    """``e`` along a ray ``t -> 0+`` with every step, sign, kink and piecewise condition resolved for small ``t``.
+
+    Substituting ``t = 0`` into ``sign(t w)`` gives ``sign(0) = 0`` and into ``Heaviside(t w)`` gives 1/2,
+    hiding the jump; for small ``t > 0`` they are ``sign(w)`` and ``Heaviside(w)``. Likewise
+    ``|t^k a| = t^k |a|``, ``max(t a, t b) = t max(a, b)``, and a condition ``t^k a > 0`` is ``a > 0``.
+    """
+    if not e.args or _T not in e.free_symbols:
+        return e
+    if isinstance(e, sp.Piecewise):
+        return sp.Piecewise(*[(_on_rays(x), _condition(c)) for x, c in e.args])
+    e = e.func(*[_on_rays(a) for a in e.args])
+    if not e.args or _T not in e.free_symbols:
+        return e
+    if isinstance(e, (sp.sign, sp.Heaviside)):
+        return e.func(_order(e.args[0])[1], *e.args[1:])
+    if isinstance(e, sp.DiracDelta):
+        lead = _order(e.args[0])[1]
+        if lead.is_zero is False:  # a nonzero argument for every small t > 0
+            return sp.S.Zero
+        raise _Undecidable(e)
+    if isinstance(e, sp.Abs):
+        k, _ = _order(e.args[0])
+        return _T**k * sp.Abs(sp.cancel(e.args[0] / _T**k))
+    if isinstance(e, (sp.Max, sp.Min)):
+        orders = {_order(a)[0] for a in e.args if a != 0}
+        if len(orders) != 1:
+            raise _Undecidable(e)
+        (k,) = orders
+        return _T**k * e.func(*[sp.cancel(a / _T**k) for a in e.args])
+    if isinstance(e, (sp.floor, sp.ceiling, sp.frac, sp.Mod)):
+        raise _Undecidable(e)
+    return e
 
 
 def limit_at_zero(expr: sp.Expr, direction: set) -> tuple[str, sp.Expr | None]:
@@ -49,6 +138,13 @@ def limit_at_zero(expr: sp.Expr, direction: set) -> tuple[str, sp.Expr | None]:
     "direction" means the limit exists along each ray but depends on the ray.
     """
     expr = sp.cancel(sp.together(expr))
+    if expr.has(*_NON_SMOOTH):
+        try:
+            expr = sp.cancel(sp.together(_on_rays(expr)))
+        except _Undecidable as exc:
+            raise StabilityError(
+                f"could not decide the limit of {expr} as t -> 0+: {exc.args[0]} has no expansion in t there"
+            ) from None
     value = expr.subs(_T, 0)
     try:
         if _bad(value) and expr.has(*_NON_SMOOTH):

@@ -46,6 +46,9 @@ __all__ = [
     "LocalBranch",
     "localized",
     "closed_sign",
+    "closed_sign_near",
+    "DecayingPlayer",
+    "decaying_player",
     "AREA",
     "AreaEscape",
     "area_escape",
@@ -769,6 +772,91 @@ def closed_sign(dv: sp.Expr) -> Sign | None:
         return prove_sign(dv)
     sign = prove_sign(dv.xreplace({R: _R0, S: _S0}), (_R0, _S0, U))
     return None if sign is None else sign.xreplace({_R0: R, _S0: S})
+
+
+def closed_sign_near(dv: sp.Expr) -> Sign | None:
+    """:func:`closed_sign`, or failing it the sign near the origin (:func:`~stability.theory.signs.prove_sign_near`)."""
+    found = closed_sign(dv)
+    if found is not None:
+        return found
+    point = {_R0: sp.S.Zero, _S0: sp.S.Zero, U: sp.S.Zero}
+    sign = prove_sign_near(dv.xreplace({R: _R0, S: _S0}), point, (_R0, _S0, U))
+    return None if sign is None else sign.xreplace({_R0: R, _S0: S})
+
+
+# --------------------------------------------------------------------------- one player decays
+@dataclass(frozen=True)
+class DecayingPlayer:
+    """Near the origin one player's norm decays exponentially and the other's drifts by a bounded amount.
+
+    For ``player = "phi"``: ``(1/2) d/dt |phi|^2 = a |phi|^2 + b theta.phi <= -rate |phi|^2`` (``bound <= 0``,
+    proved by ``sign``), so ``|phi(t)| <= |phi0| e^(-rate t)``; ``damping = d <= 0`` and ``coupling = c``
+    is continuous at the origin, so ``|theta|' <= |c| |phi|`` and ``|theta(t)| <= |theta0| + C |phi0| / rate``:
+    Lyapunov stability in every dimension. ``equilibria``: every state with phi = 0 is an equilibrium
+    (b and d vanish there), so the origin is not asymptotically stable. ``"theta"`` swaps the roles.
+    """
+
+    player: str
+    W: sp.Expr
+    rate: sp.Expr
+    bound: sp.Expr
+    sign: Sign
+    damping: sp.Expr
+    damping_sign: Sign | None
+    coupling: sp.Expr
+    equilibria: bool
+
+    @property
+    def other(self) -> str:
+        return "theta" if self.player == "phi" else "phi"
+
+    @property
+    def region(self) -> tuple[sp.Expr, ...]:
+        """Where both signs are proved (each expression > 0); ``()``: everywhere."""
+        damping = self.damping_sign.region if self.damping_sign is not None else ()
+        return tuple(dict.fromkeys((*self.sign.region, *damping)))
+
+
+def _positive_number(e: sp.Expr) -> bool:
+    sign = prove_sign(sp.sympify(e))
+    return sign is not None and sign.strict and sign.sign > 0
+
+
+def decaying_player(system: System, block: sp.Matrix | None) -> DecayingPlayer | None:
+    """The :class:`DecayingPlayer` certificate of a rotation-invariant field, or None.
+
+    The rate is tried as ``-B00`` (``-B11``) of the linear block, then half of it.
+
+    >>> from stability import analyze
+    >>> d = decaying_player(invariant_system(analyze("lsgan", regularizers={"r1": 1}), dim1=False),
+    ...                     sp.Matrix([[-1, 0], [1, 0]]))
+    >>> d.player, d.rate, d.bound, d.equilibria
+    ('phi', 1, -theta.phi**2, True)
+    """
+    if not isinstance(system, InvariantSystem) or block is None:
+        return None
+    f = system.field
+    roles = (
+        ("phi", R**2, block[0, 0], f.a * R**2 + f.b * U, f.d, f.c, (f.b, f.d), {R: sp.S.Zero, U: sp.S.Zero}),
+        ("theta", S**2, block[1, 1], f.c * U + f.d * S**2, f.a, f.b, (f.c, f.a), {S: sp.S.Zero, U: sp.S.Zero}),
+    )
+    for player, w, entry, half, damping, coupling, still, plane in roles:
+        if not _positive_number(-entry) or not is_smooth(coupling):
+            continue
+        damping = _simplify(damping)
+        damping_sign = None if damping == 0 else closed_sign_near(damping)
+        if damping != 0 and (damping_sign is None or not damping_sign.nonpositive):
+            continue
+        for rate in (-entry, -entry / 2):
+            bound = _simplify(half + rate * w)
+            sign = closed_sign_near(bound) if bound != 0 else Sign(0, ((),))
+            if sign is not None and sign.nonpositive:
+                try:
+                    equilibria = all(system.reduce(e, plane) == 0 for e in still)
+                except Undecided:
+                    equilibria = False
+                return DecayingPlayer(player, w, rate, bound, sign, damping, damping_sign, coupling, equilibria)
+    return None
 
 
 # --------------------------------------------------------------------------- n >= 2: the area

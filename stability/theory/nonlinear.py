@@ -55,6 +55,7 @@ from .lyapunov import (
     AreaEscape,
     Candidate,
     Chetaev,
+    DecayingPlayer,
     InvariantSet,
     InvariantSystem,
     LocalBranch,
@@ -68,6 +69,7 @@ from .lyapunov import (
     chetaev,
     closed_sign,
     component_system,
+    decaying_player,
     invariant_system,
     largest_invariant_set,
     leading_order,
@@ -156,6 +158,8 @@ class NonlinearVerdict:
             (:class:`~stability.theory.lyapunov.AreaEscape`), or None.
         quasi: for n = 1 with a nilpotent linear part, the Lyapunov function built from the field's
             leading terms (:class:`~stability.theory.lyapunov.QuasiHomogeneous`), or None.
+        decay: the certificate that one player's norm decays exponentially while the other's stays
+            bounded (:class:`~stability.theory.lyapunov.DecayingPlayer`), or None.
         branches: the non-smooth pieces of the field replaced by their smooth branch near the origin
             (:class:`~stability.theory.lyapunov.LocalBranch`). When there are any, the verdict is local:
             it holds on the neighbourhood :attr:`neighbourhood` of the origin, nothing is claimed outside.
@@ -188,6 +192,7 @@ class NonlinearVerdict:
     chetaev: Chetaev | None = field(default=None, repr=False)
     escape: AreaEscape | None = field(default=None, repr=False)
     quasi: QuasiHomogeneous | None = field(default=None, repr=False)
+    decay: DecayingPlayer | None = field(default=None, repr=False)
     branches: tuple[LocalBranch, ...] = ()
     analysis: Any = field(default=None, repr=False)
 
@@ -285,6 +290,7 @@ class _Finding:
     chetaev: Chetaev | None = None
     escape: AreaEscape | None = None
     quasi: QuasiHomogeneous | None = None
+    decay: DecayingPlayer | None = None
     convergence: Convergence | None = None
     decay_rate: sp.Expr | None = None
     decay_exponent: sp.Expr | None = None
@@ -309,6 +315,7 @@ def _with_certificate(target: _Finding, source: _Finding, **changes) -> _Finding
         chetaev=source.chetaev,
         escape=source.escape,
         quasi=source.quasi,
+        decay=source.decay,
         convergence=source.convergence,
         decay_rate=source.decay_rate,
         decay_exponent=source.decay_exponent,
@@ -351,6 +358,7 @@ def _record(
         chetaev=f.chetaev,
         escape=f.escape,
         quasi=f.quasi,
+        decay=f.decay,
         branches=branches,
         analysis=a,
     )
@@ -723,8 +731,44 @@ def _no_certificate(a, system) -> _Finding:
         _UNDECIDED,
         Method.NONE,
         f"No certificate found: the sign of dV/dt could not be proved for V in {{{tried}}}, and {chet}. "
-        f"(The linearisation is {a.classification}, which does not decide.)",
+        f"(The linearisation is {a.classification}, which does not decide.)" + _what_is_known(system),
     )
+
+
+def _what_is_known(system) -> str:
+    """What was proved although no verdict follows: monotone norms, planes of equilibria, the area."""
+    if not isinstance(system, InvariantSystem):
+        return ""
+    f, notes = system.field, []
+    for name, w, plane, still in (
+        ("phi", R**2, {R: sp.S.Zero, U: sp.S.Zero}, (f.b, f.d)),
+        ("theta", S**2, {S: sp.S.Zero, U: sp.S.Zero}, (f.c, f.a)),
+    ):
+        dw = system.lie(w)
+        sign = closed_sign(dw) if dw != 0 else None
+        if dw == 0:
+            notes.append(f"|{name}|^2 is conserved, which bounds {name} only")
+        elif sign is not None and sign.nonpositive:
+            notes.append(f"|{name}|^2 never increases (d/dt |{name}|^2 = {dw} <= 0), which bounds {name} only")
+        try:
+            if all(system.reduce(e, plane) == 0 for e in still):
+                notes.append(
+                    f"every state with {name} = 0 is an equilibrium, so the origin is not asymptotically stable"
+                )
+        except Undecided:
+            pass
+    if not system.dim1:
+        trace = sp.simplify(f.a + f.d)
+        notes.append(
+            "for n >= 2 the area |phi|^2 |theta|^2 - (theta.phi)^2 changes at the rate 2(a + d) times itself, "
+            f"a + d = {trace}" + ("" if trace == 0 else " (the area argument needs a + d >= 0)")
+        )
+    else:
+        notes.append(
+            "the quasi-homogeneous construction (dimension 1) needs a polynomial field with a nilpotent, non-zero "
+            "linear part and a sign of dV/dt near the origin"
+        )
+    return " Proved nonetheless, or tried: " + "; ".join(notes) + "."
 
 
 def _inconclusive(exc: BaseException) -> _Finding:
@@ -835,6 +879,51 @@ def _quasi_finding(a, q: QuasiHomogeneous) -> _Finding:
     return replace(base, reason=text)
 
 
+def _decay_finding(dp: DecayingPlayer) -> _Finding:
+    me, other = dp.player, dp.other
+    region = " and ".join(f"{e} > 0" for e in dp.region)
+    where = f" on the neighbourhood {{{region}}} of the origin" if region else ""
+    own = "a |phi|^2 + b theta.phi" if me == "phi" else "c theta.phi + d |theta|^2"
+    damp, coup = ("d", "c") if me == "phi" else ("a", "b")
+    damping = f"{damp} = 0" if dp.damping == 0 else f"{damp} = {dp.damping} <= 0"
+    t, big_c, start = sp.Symbol("t"), sp.Symbol("C"), sp.Symbol(f"|{me}0|")
+    text = (
+        f"W = |{me}|^2 decays exponentially near the origin: (1/2) dW/dt = {own} <= {-dp.rate * dp.W}, since "
+        f"{dp.bound} <= 0{where} (see the proof), so |{me}(t)| <= {start * sp.exp(-dp.rate * t)}. Meanwhile "
+        f"{damping}, so d/dt |{other}|^2 <= 2 |{coup}| |theta.phi| and |{other}|' <= |{coup}| |{me}|, with "
+        f"{coup} = {dp.coupling} continuous at the origin (|{coup}| <= C near it): |{other}(t)| <= |{other}0| + "
+        f"{big_c * start / dp.rate}. Trajectories starting close enough to the origin stay in a small ball around "
+        "it: the origin is Lyapunov-stable, in every dimension."
+    )
+    proof = [f"W = |{me}|^2: (1/2) dW/dt + {dp.rate * dp.W} = {dp.bound}"]
+    for sign in (dp.sign, dp.damping_sign):
+        if sign is None:
+            continue
+        if sign.form is not None:
+            proof.append(f"= {sign.form}")
+        proof += [step.text for step in sign.steps if step.rule is not Rule.REWRITE]
+    proof.append(f"hence (1/2) dW/dt <= {-dp.rate * dp.W} and {damping}{where}")
+    base = _Finding(
+        _UNDECIDED,
+        Method.LYAPUNOV,
+        "",
+        V=dp.W,
+        dV=sp.expand(2 * (dp.bound - dp.rate * dp.W)),
+        proof=tuple(proof),
+        sign=dp.sign,
+        decay=dp,
+        lyapunov_stable=True,
+    )
+    if dp.equilibria:
+        still = "b theta = 0 and theta' = d theta = 0" if me == "phi" else "c phi = 0 and phi' = a phi = 0"
+        text += (
+            f" It is not asymptotically stable: every state with {me} = 0 is an equilibrium (there "
+            f"{me}' = {still}), and such states come arbitrarily close to the origin."
+        )
+        return replace(base, verdict=_STABLE, reason=text)
+    return replace(base, reason=text + " Whether trajectories converge to the origin is undecided.")
+
+
 def _search(a, system) -> _Finding:
     """Lyapunov candidates, then Chetaev, the area (n >= 2), a quasi-homogeneous V (n = 1 nilpotent).
 
@@ -851,6 +940,9 @@ def _search(a, system) -> _Finding:
         if esc is not None:
             return _area_finding(esc)
     if found is None:
+        decay = decaying_player(system, a.block)
+        if decay is not None:
+            return _decay_finding(decay)
         quasi = nilpotent_lyapunov(system)
         if quasi is not None:
             return _quasi_finding(a, quasi)

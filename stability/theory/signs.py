@@ -126,6 +126,8 @@ class ProofStep:
         """The same step with ``rule`` applied to every expression it holds."""
 
         def x(e):
+            if isinstance(e, sp.core.relational.Relational):  # keep a claim a claim: never evaluated to True
+                return type(e)(e.lhs.xreplace(rule), e.rhs.xreplace(rule), evaluate=False)
             return None if e is None else e.xreplace(rule)
 
         return ProofStep(
@@ -609,7 +611,8 @@ def prove_sign_near(expr: sp.Expr, point: dict, quadratic=None) -> Sign | None:
 
     ``expr`` is factored; each factor's sign is proved everywhere, or, for a factor continuous
     at ``point`` with a value there of proved strict sign, kept on the open set where that
-    factor does not vanish. The result's :attr:`Sign.region` lists those factors (times their
+    factor does not vanish. Failing that, the terms are grouped by the powers of one symbol and
+    each group is signed so. The result's :attr:`Sign.region` lists those factors (times their
     sign): the sign holds where all of them are > 0, a neighbourhood of ``point``.
 
     >>> x, y = sp.symbols("x y", real=True)
@@ -621,6 +624,32 @@ def prove_sign_near(expr: sp.Expr, point: dict, quadratic=None) -> Sign | None:
     found = prove_sign(expr, quadratic)
     if found is not None:
         return found
+    found = _near_product(expr, point, quadratic)
+    if found is not None:
+        return found
+    expanded = sp.expand(expr)
+    if not expanded.is_Add:
+        return None
+    for v in sorted(expanded.free_symbols, key=str):  # group the terms by the powers of one symbol
+        groups = sp.collect(expanded, v, evaluate=False)
+        if len(groups) < 2:
+            continue
+        terms = [sp.factor(k * c) for k, c in groups.items()]
+        signs = [prove_sign(t, quadratic) or _near_product(t, point, quadratic) for t in terms]
+        if any(t is None for t in signs):
+            continue
+        total = _sum(signs)
+        if total is None:
+            continue
+        form = sp.Add(*terms, evaluate=False)
+        region = tuple(dict.fromkeys(e for t in signs for e in t.region))
+        rewrite = (ProofStep(Rule.REWRITE, expr, form=form),)
+        return Sign(total.sign, total.zeros, total.var, rewrite + total.steps, form, region)
+    return None
+
+
+def _near_product(expr: sp.Expr, point: dict, quadratic) -> Sign | None:
+    """``expr`` factored, each factor signed everywhere or near ``point``."""
     form = sp.factor(expr)
     parts = [_local_factor(f, point, quadratic) for f in sp.Mul.make_args(form)]
     if any(p is None for p in parts):

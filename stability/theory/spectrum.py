@@ -19,13 +19,15 @@ from types import MappingProxyType
 
 import numpy as np
 import sympy as sp
+from sympy.polys.polyerrors import BasePolynomialError
 
 from ..timeout import TimeLimitExceeded, time_limit
 from ..verdicts import Classification, Detail, TimeDomain
-from .charpoly import Root, RootFacts, _reflect, algebraic_facts, charpoly, eigenvalues, is_rational, root_facts
-from .criteria import HURWITZ, REGION_SECONDS, regions, stable_conditions
-from .roots import BOUNDARY, INSIDE, hurwitz_determinants
-from .structure import exchangeable, irreducible_blocks
+from .charpoly import Root, UnprovedSign, charpoly, eigenvalues, flow_verdict, is_rational, numeric_facts, root_facts
+from .criteria import HURWITZ, REGION_SECONDS, stable_conditions
+from .parametric import domain_of, pieces
+from .roots import hurwitz_determinants
+from .structure import exchangeable, irreducible_blocks, nonzero
 
 __all__ = ["Eigenvalue", "Spectrum", "classify_block", "classify_matrix", "CLASSIFICATIONS"]
 
@@ -71,14 +73,7 @@ class Spectrum:
         return self.classification is not Classification.UNDECIDED
 
 
-def _domain(symbol: sp.Symbol) -> sp.Set:
-    if symbol.is_positive:
-        return sp.Interval.open(0, sp.oo)
-    if symbol.is_nonnegative:
-        return sp.Interval(0, sp.oo)
-    if symbol.is_negative:
-        return sp.Interval.open(-sp.oo, 0)
-    return sp.S.Reals
+_domain = domain_of
 
 
 def _domain_relation(symbol: sp.Symbol):
@@ -133,18 +128,22 @@ def _parts(value: sp.Expr, mult: int) -> Eigenvalue:
     return Eigenvalue(value, mult, sp.simplify(re), sp.simplify(im))
 
 
-def _block_parts(half: sp.Expr, sign: int, disc: sp.Expr, dim: int) -> Eigenvalue:
+def _block_parts(half: sp.Expr, sign: int, disc: sp.Expr, dim: int, simp=sp.simplify) -> Eigenvalue:
     """Parts of ``half + sign*sqrt(disc)``, by cases on the sign of ``disc`` when it is unknown."""
-    value = sp.simplify(half + sign * sp.sqrt(disc))
+    value = simp(half + sign * sp.sqrt(disc))
     complex_re, complex_im = half, sign * sp.sqrt(-disc)
     real_re = value
     if disc.is_negative:
-        return Eigenvalue(value, dim, sp.simplify(complex_re), sp.simplify(complex_im))
+        return Eigenvalue(value, dim, simp(complex_re), simp(complex_im))
     if disc.is_nonnegative:
         return Eigenvalue(value, dim, real_re, sp.S.Zero)
     re = sp.Piecewise((complex_re, disc < 0), (real_re, True))
     im = sp.Piecewise((complex_im, disc < 0), (0, True))
     return Eigenvalue(value, dim, re, im)
+
+
+def _identity(e):
+    return e
 
 
 def _pick(conditions: dict) -> str | None:
@@ -159,15 +158,17 @@ def classify_block(block: sp.Matrix, dim: int) -> Spectrum:
     unstable iff T > 0 or D < 0; a centre iff T = 0 and D > 0; otherwise (D = 0 and
     T <= 0) there is a zero eigenvalue.  Focus iff T^2 - 4D < 0, saddle iff D < 0.
     """
-    trace, det = sp.simplify(block.trace()), sp.simplify(block.det())
+    # Rational entries: every quantity below is already in canonical form (no simplification needed).
+    simp = _identity if all(e.is_Rational for e in block) else sp.simplify
+    trace, det = simp(block.trace()), simp(block.det())
     # lambda = T/2 +- sqrt(T^2/4 - D); disc = T^2/4 - D has the sign of the discriminant.
-    half, disc = trace / 2, sp.simplify(trace**2 / 4 - det)
+    half, disc = trace / 2, simp(trace**2 / 4 - det)
     if disc.is_zero:
         eigenvalues, parts = {half: 2 * dim}, (Eigenvalue(half, 2 * dim, half, sp.S.Zero),)
     else:
         root = sp.sqrt(disc)
-        eigenvalues = {sp.simplify(half + s * root): dim for s in (-1, 1)}
-        parts = tuple(_block_parts(half, s, disc, dim) for s in (-1, 1))
+        eigenvalues = {simp(half + s * root): dim for s in (-1, 1)}
+        parts = tuple(_block_parts(half, s, disc, dim, simp) for s in (-1, 1))
     verdicts = {
         "stable": sp.And(trace < 0, det > 0),
         "unstable": sp.Or(trace > 0, det < 0),
@@ -191,18 +192,18 @@ BLOCK_SECONDS = 20
 EIGEN_SECONDS = 10
 
 
-def _pieces(m: sp.ImmutableMatrix) -> list[tuple[sp.ImmutableMatrix, int]]:
-    """Matrices whose spectra, with multiplicities, make up the spectrum of ``m`` (see :mod:`.structure`)."""
-    parts: list[tuple[sp.ImmutableMatrix, int]] = [(m, 1)]
-    if m.rows >= 4 and m.rows % 2 == 0:
-        n = m.rows // 2
-        found = exchangeable(m, n)
+def _pieces(entries: dict, size: int) -> list[tuple[sp.ImmutableMatrix, int]]:
+    """Matrices whose spectra, with multiplicities, make up the spectrum (see :mod:`.structure`)."""
+    parts: list = [(entries, 1)]
+    if size >= 4 and size % 2 == 0:
+        n = size // 2
+        found = exchangeable(entries, n)
         if found is not None:
             b, c = found
             parts = [(b, n)] if c.is_zero_matrix else [(sp.ImmutableMatrix(b + n * c), 1), (b, n - 1)]
     out: dict[sp.ImmutableMatrix, int] = {}
     for mat, copies in parts:
-        for block in irreducible_blocks(mat):
+        for block in irreducible_blocks(mat, size if isinstance(mat, dict) else None):
             out[block.matrix] = out.get(block.matrix, 0) + block.copies * copies
     return list(out.items())
 
@@ -214,27 +215,15 @@ class _Block:
     poly: sp.Poly | None  # None: not computed within the time limit
 
 
-def _facts(p: sp.Poly) -> RootFacts | None:
+def _facts(p: sp.Poly):
     try:
         with time_limit(BLOCK_SECONDS):
-            return root_facts(p) if is_rational(p) else algebraic_facts(p)
-    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, sp.PolynomialError):
+            return root_facts(p) if is_rational(p) else numeric_facts(p)
+    except (TimeLimitExceeded, UnprovedSign, NotImplementedError, TypeError, ValueError, BasePolynomialError):
         return None
 
 
-def _verdict(facts: list[RootFacts]) -> tuple[Classification, Detail]:
-    """The flow's verdict from exact facts about every block's roots."""
-    right, left, axis = any(f.right for f in facts), any(f.left for f in facts), any(f.axis for f in facts)
-    if right:
-        return Classification.UNSTABLE, Detail.SADDLE if left else Detail.ZERO_REAL_PART if axis else Detail.SOURCE
-    if not axis:
-        return Classification.STABLE, Detail.NODE if all(f.all_real for f in facts) else Detail.FOCUS
-    if not left and not any(f.zero for f in facts):
-        return Classification.CENTER, Detail.CENTER
-    return Classification.NON_HYPERBOLIC, Detail.ZERO_REAL_PART
-
-
-def _roots(blocks: list[_Block]) -> tuple[dict, tuple[Eigenvalue, ...], list[str]]:
+def _roots(blocks: list[_Block]) -> tuple[dict, tuple[Eigenvalue, ...], list[str], bool]:
     """Eigenvalues of all blocks within :data:`EIGEN_SECONDS`, and notes on what is numeric or missing."""
     found: dict = {}
     seconds = float(EIGEN_SECONDS)
@@ -257,7 +246,7 @@ def _roots(blocks: list[_Block]) -> tuple[dict, tuple[Eigenvalue, ...], list[str
         )
     eigs = {v: k for v, (k, _) in found.items()}
     parts = tuple(Eigenvalue(v, k, r.real, r.imag) for v, (k, r) in found.items())
-    return eigs, parts, notes
+    return eigs, parts, notes, bool(numeric)
 
 
 def _numeric_roots(m: sp.MatrixBase) -> list[Root]:
@@ -275,16 +264,19 @@ def classify_matrix(jacobian: sp.Matrix) -> Spectrum:
     Structure first (:mod:`.structure`: irreducible blocks, Kronecker products), then each block's
     characteristic polynomial (division-free) and the exact location of its roots
     (:mod:`.charpoly`, :mod:`.roots`); with symbolic parameters the conditions come from the
-    polynomials' coefficients (:func:`.criteria.regions` for one parameter,
-    :func:`.criteria.stable_conditions` otherwise), so they can be evaluated at every admissible point.
+    polynomials' coefficients (:mod:`.parametric`, on the critical polynomials of :mod:`.criteria`, for one
+    parameter; :func:`.criteria.stable_conditions` otherwise), so they can be evaluated at every admissible point.
 
     >>> spec = classify_matrix(sp.Matrix([[0, 0, -1, 0], [0, -1, 0, 0], [1, 0, 0, 0], [0, 0, 0, -1]]))
     >>> spec.classification, spec.eigenvalues
     ('non-hyperbolic', {-I: 1, I: 1, -1: 2})
     """
-    m = sp.ImmutableMatrix(jacobian)
+    entries = nonzero(jacobian)
     blocks, notes = [], []
-    for mat, copies in _pieces(m):
+    if any(v.has(sp.Float) for v in entries.values()):  # decide exactly for the numbers as written
+        entries = {k: sp.nsimplify(v, rational=True) if v.has(sp.Float) else v for k, v in entries.items()}
+        notes.append("floating-point entries of the Jacobian were taken as the exact decimals they print as")
+    for mat, copies in _pieces(entries, jacobian.rows):
         try:
             with time_limit(BLOCK_SECONDS):
                 poly = charpoly(mat, _S)
@@ -294,23 +286,26 @@ def classify_matrix(jacobian: sp.Matrix) -> Spectrum:
                 f"the characteristic polynomial of a {mat.rows}x{mat.rows} block was not found within {BLOCK_SECONDS} s"
             )
         blocks.append(_Block(mat, copies, poly))
-    eigs, parts, eigen_notes = _roots(blocks)
+    eigs, parts, eigen_notes, numeric = _roots(blocks)
     notes += eigen_notes
-    numeric = any(isinstance(v, sp.Float) or v.has(sp.Float) for v in eigs)
-    free = sorted(m.free_symbols, key=str)
+    free = sorted(set().union(*[v.free_symbols for v in entries.values()]), key=str)
     if any(b.poly is None for b in blocks):
         return _undecided(eigs, parts, {}, notes, numeric)
     if not free:
         facts = [_facts(b.poly) for b in blocks]
         if any(f is None for f in facts):
-            notes.append(f"the location of the roots was not decided within {BLOCK_SECONDS} s per block")
+            notes.append(
+                "the location of the roots was not decided exactly (a sign SymPy cannot prove, or past the "
+                f"limit of {BLOCK_SECONDS} s per block)"
+            )
             return _undecided(eigs, parts, {}, notes, numeric)
-        verdict, detail = _verdict(facts)
+        verdict, detail = flow_verdict(facts)
         return Spectrum(eigs, parts, verdict, detail, MappingProxyType({}), numeric_only=numeric, note="; ".join(notes))
     if len(free) == 1:
         found = _one_parameter(blocks, free[0])
         if found is not None:
-            verdict, detail, conditions = found
+            verdict, detail, conditions, note = found
+            notes += [note] if note else []
             return Spectrum(
                 eigs, parts, verdict, detail, MappingProxyType(conditions), numeric_only=numeric, note="; ".join(notes)
             )
@@ -377,151 +372,35 @@ def _several_parameters(blocks, eigs, parts, notes, numeric) -> Spectrum:
 
 
 # --------------------------------------------------------------------------- one symbolic parameter
-def _rational_between(a, b) -> sp.Rational:
-    if a == -sp.oo and b == sp.oo:
-        return sp.S.Zero
-    if a == -sp.oo:
-        return sp.floor(sp.N(b, 30)) - 1
-    if b == sp.oo:
-        return sp.floor(sp.N(a, 30)) + 1
-    return sp.Rational(str(sp.N((a + b) / 2, 40)))
-
-
-def _split_domain(symbol, domain: sp.Interval, exprs, predicate) -> tuple[sp.Set, sp.Set] | None:
-    """``(where predicate holds, where it fails)``: constant between the real zeros of ``exprs`` in ``domain``.
-
-    Only points where it was evaluated exactly are placed (irrational zeros are left out of both sets).
-    """
-    lo, hi = domain.start, domain.end
-    zeros = set()
-    for e in exprs:
-        num = sp.numer(sp.together(e))
-        if symbol not in num.free_symbols:
-            continue
-        if num.free_symbols != {symbol}:
-            return None
-        for r in sp.Poly(num, symbol).real_roots():
-            if (lo == -sp.oo or r > lo) and (hi == sp.oo or r < hi):
-                zeros.add(r)
-    cuts = [lo, *sorted(zeros, key=lambda v: sp.N(v, 30)), hi]
-    yes, no = [], []
-    for a, b in zip(cuts, cuts[1:]):
-        (yes if predicate(_rational_between(a, b)) else no).append(sp.Interval.open(a, b))
-    points = [z for z in zeros if z.is_Rational]
-    if not domain.left_open and lo.is_finite:
-        points.append(lo)
-    for z in points:
-        (yes if predicate(z) else no).append(sp.FiniteSet(z))
-    return sp.Union(*yes), sp.Union(*no)
-
-
-def _located(p: sp.Poly, symbol, domain) -> dict | None:
-    """``{"inside"|"boundary"|"outside": set}`` over the domain of ``symbol``, exactly."""
-    found = regions(p.as_expr(), _S, symbol, HURWITZ)
-    if found is None:
-        return None
-    out = {}
-    for where in (INSIDE, BOUNDARY, "outside"):
-        cond = found.condition(where)
-        out[where] = domain if cond is sp.true else sp.EmptySet if cond is sp.false else cond.as_set() & domain
-    if not domain.left_open and domain.start.is_finite:  # regions() merges a closed end into the next piece
-        lo = sp.FiniteSet(domain.start)
-        at = root_facts(sp.Poly(p.as_expr().subs(symbol, domain.start), _S)).location
-        out = {w: (s_ - lo) | (lo if w == at else sp.EmptySet) for w, s_ in out.items()}
-    return out
-
-
-def _block_sets(b: _Block, symbol, domain) -> dict | None:
-    """Sets of parameter values on which one block has each property (exact points only)."""
-    p = b.poly
-    if symbol not in p.free_symbols:
-        facts = _facts(p)
-        if facts is None:
-            return None
-        full = {True: domain, False: sp.EmptySet}
-        return {
-            "inside": full[facts.location == INSIDE],
-            "boundary": full[facts.location == BOUNDARY],
-            "outside": full[facts.right],
-            "left": full[facts.left],
-            "all right": full[not facts.left and not facts.axis],
-            "no left, axis": full[not facts.left and facts.axis],
-            "zero": full[facts.zero],
-            "all real": full[facts.all_real],
-            "not all real": full[not facts.all_real],
-        }
-    where, mirror = _located(p, symbol, domain), _located(_reflect(p), symbol, domain)
-    if where is None or mirror is None:
-        return None
-
-    def at(value) -> RootFacts:
-        return root_facts(sp.Poly(p.as_expr().subs(symbol, value), _S))
-
-    tc = sp.expand(p.as_expr().subs(_S, 0))
-    zero = _split_domain(symbol, domain, [tc], lambda v: at(v).zero) if tc != 0 else (domain, sp.EmptySet)
-    real = _split_domain(symbol, domain, [sp.discriminant(p.as_expr(), _S), p.LC()], lambda v: at(v).all_real)
-    if zero is None or real is None:
-        return None
-    return {
-        "inside": where[INSIDE],
-        "boundary": where[BOUNDARY],
-        "outside": where["outside"],
-        "left": mirror["outside"],
-        "all right": mirror[INSIDE],
-        "no left, axis": mirror[BOUNDARY],
-        "zero": zero[0],
-        "all real": real[0],
-        "not all real": real[1],
-    }
-
-
 def _one_parameter(blocks: list[_Block], symbol) -> tuple | None:
-    domain = _domain(symbol)
+    """``(verdict, detail, conditions, note)`` over the symbol's domain (:mod:`.parametric`), or None."""
     try:
         with time_limit(REGION_SECONDS):
-            sets = [_block_sets(b, symbol, domain) for b in blocks]
-    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, sp.PolynomialError):
+            found = pieces([b.poly for b in blocks], symbol)
+    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, BasePolynomialError):
         return None
-    if any(x is None for x in sets):
+    if found is None:
         return None
-
-    def inter(key):
-        return sp.Intersection(domain, *[x[key] for x in sets])
-
-    def union(key):
-        return sp.Union(*[x[key] for x in sets]) & domain
-
-    stable = inter("inside")
-    unstable = union("outside")
-    no_right = sp.Intersection(domain, *[x["inside"] | x["boundary"] for x in sets])
-    center = sp.Intersection(no_right, *[x["no left, axis"] for x in sets]) - union("zero")
-    nonhyperbolic = no_right - stable - center
-    saddle = unstable & union("left")
-    source = unstable & inter("all right")
-    verdicts = {
-        Classification.STABLE: (
-            stable,
-            {Detail.FOCUS: stable & union("not all real"), Detail.NODE: stable & inter("all real")},
-        ),
-        Classification.UNSTABLE: (
-            unstable,
-            {Detail.SADDLE: saddle, Detail.SOURCE: source, Detail.ZERO_REAL_PART: unstable - saddle - source},
-        ),
-        Classification.CENTER: (center, {Detail.CENTER: center}),
-        Classification.NON_HYPERBOLIC: (nonhyperbolic, {Detail.ZERO_REAL_PART: nonhyperbolic}),
-    }
+    domain = domain_of(symbol)
+    by_verdict: dict = {}
+    for where, verdict, detail in found:
+        by_verdict.setdefault(verdict, {}).setdefault(detail, []).append(where)
+    sets = {v: {d: sp.Union(*w) for d, w in ds.items()} for v, ds in by_verdict.items()}
+    totals = {v: sp.Union(*ds.values()) for v, ds in sets.items()}
+    sets = {v: {d: w for d, w in ds.items() if d is not None} for v, ds in sets.items()}
+    missing = domain - sp.Union(*totals.values())
+    note = "" if missing is sp.EmptySet else f"the verdict at {symbol} in {missing} was not decided"
     relation = _domain_relation(symbol)
     domain_rel = sp.true if relation is None else relation
-    for verdict, (where, details) in verdicts.items():
-        if (domain - where) is sp.EmptySet:
-            present = {d: w for d, w in details.items() if w is not sp.EmptySet}
-            covered = [d for d, w in present.items() if (domain - w) is sp.EmptySet]
-            conditions = {str(verdict): domain_rel}
-            if not covered:
-                conditions |= {str(d): _within(domain_rel, w.as_relational(symbol)) for d, w in present.items()}
-            return verdict, (covered[0] if covered else Detail.DEPENDS), conditions
-    conditions = {str(v): w.as_relational(symbol) for v, (w, _) in verdicts.items() if w is not sp.EmptySet}
-    return Classification.UNDECIDED, Detail.DEPENDS, conditions
+    if len(totals) == 1 and missing is sp.EmptySet:
+        ((verdict, details),) = sets.items()
+        if len(details) == 1 and (domain - next(iter(details.values()))) is sp.EmptySet:
+            return verdict, next(iter(details)), {str(verdict): domain_rel}, note
+        conditions = {str(verdict): domain_rel}
+        conditions |= {str(d): _within(domain_rel, w.as_relational(symbol)) for d, w in details.items()}
+        return verdict, Detail.DEPENDS, conditions, note
+    conditions = {str(v): w.as_relational(symbol) for v, w in totals.items()}
+    return Classification.UNDECIDED, Detail.DEPENDS, conditions, note
 
 
 def _finish(eigenvalues, parts, verdicts, details) -> Spectrum:

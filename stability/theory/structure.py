@@ -101,9 +101,12 @@ class Block:
     copies: int = 1
 
 
-def irreducible_blocks(m: sp.MatrixBase) -> tuple[Block, ...]:
-    """The irreducible diagonal blocks of ``m`` (strongly connected components), equal ones merged."""
-    size = m.rows
+def irreducible_blocks(m, size: int | None = None) -> tuple[Block, ...]:
+    """The irreducible diagonal blocks of ``m`` (strongly connected components), equal ones merged.
+
+    ``m`` is a square matrix, or its entries ``{(i, j): value}`` with ``size``.
+    """
+    size = m.rows if size is None else size
     entries = nonzero(m)
     edges: dict[int, list[int]] = {}
     for i, j in entries:
