@@ -6,6 +6,7 @@ values and ``except KeyError`` catches unknown names, as users expect.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 __all__ = [
@@ -25,17 +26,19 @@ class StabilityError(Exception):
 class UnknownNameError(StabilityError, KeyError):
     """A name (variant, parameter, regulariser, plot kind...) that is not known.
 
-    >>> raise UnknownNameError("variant", "vanila", ["vanilla_ns", "wgan"])
+    >>> raise UnknownNameError("variant", "vanila_ns", ["vanilla_ns", "wgan"])
     Traceback (most recent call last):
     ...
-    stability.errors.UnknownNameError: unknown variant 'vanila'; valid: vanilla_ns, wgan
+    stability.errors.UnknownNameError: unknown variant 'vanila_ns' (did you mean 'vanilla_ns'?); valid: vanilla_ns, wgan
     """
 
     def __init__(self, kind: str, name: object, valid: Iterable[str]):
         self.kind = kind
         self.name = name
         self.valid = tuple(valid)
-        super().__init__(f"unknown {kind} {name!r}; valid: {', '.join(self.valid) or '(none)'}")
+        close = difflib.get_close_matches(str(name), [str(v) for v in self.valid], n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        super().__init__(f"unknown {kind} {name!r}{hint}; valid: {', '.join(self.valid) or '(none)'}")
 
     def __str__(self) -> str:  # KeyError would otherwise print the repr of the message
         return str(self.args[0])
