@@ -133,7 +133,10 @@ def test_bad_hyperparameters_get_one_line_errors(make, message):
 
 
 def test_unknown_optimizer_lists_the_valid_ones():
-    with pytest.raises(UnknownNameError, match="unknown optimizer 'sgd'; valid: simgd, altgd, momentum, ogd"):
+    with pytest.raises(
+        UnknownNameError,
+        match=r"unknown optimizer 'sgd' \(did you mean 'simgd'\?\); valid: simgd, altgd, momentum, ogd",
+    ):
         get_optimizer("sgd")
     with pytest.raises(UnknownNameError):
         optimizers.lookahead(base="sgd")
