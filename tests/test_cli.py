@@ -54,7 +54,10 @@ def test_analyze_regularizer(capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["analyze", "vanila"], "unknown variant 'vanila' (did you mean 'vanilla_ns'?); valid: vanilla_ns, vanilla_sat, wgan, wgan_gp, gan_qp"),
+        (
+            ["analyze", "vanila"],
+            "unknown variant 'vanila' (did you mean 'vanilla_ns'?); valid: vanilla_ns, vanilla_sat, wgan, wgan_gp, gan_qp",
+        ),
         (["analyze", "wgan_gp", "--param", "lam=-1"], "lam must be > 0; got -1"),
         (["analyze", "wgan_gp", "--param", "lam"], "--param expects NAME=VALUE"),
         (["analyze", "wgan_gp", "--param", "lam=abc+1"], "value of lam must be a number"),
