@@ -56,7 +56,7 @@ def test_analyze_regularizer(capsys):
     [
         (
             ["analyze", "vanila"],
-            "unknown variant 'vanila' (did you mean 'vanilla_ns'?); valid: vanilla_ns, vanilla_sat, wgan, wgan_gp, gan_qp",
+            "unknown variant 'vanila' (did you mean 'vanilla_ns'?); valid: vanilla_ns, vanilla_sat, wgan, wgan_gp",
         ),
         (["analyze", "wgan_gp", "--param", "lam=-1"], "lam must be > 0; got -1"),
         (["analyze", "wgan_gp", "--param", "lam"], "--param expects NAME=VALUE"),
