@@ -99,3 +99,28 @@ def test_a_field_with_a_dirac_delta_from_a_kink_still_integrates():
     assert a.classification == "stable"
     v = a.verify(samples=2)
     assert v.behaviour == "converges" and v.agrees is True
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: analyze("vanilla_ns"),
+        lambda: analyze("wgan"),
+        lambda: analyze("wgan_gp", params={"lam": sp.Symbol("lam", positive=True), "c": 0}),
+        lambda: analyze("vanilla_ns", dim=1, optimizer="altgd", lr=sp.Symbol("h", positive=True)),
+    ],
+)
+def test_analyses_pickle_and_deep_copy(make):
+    import copy
+    import pickle
+
+    a = make()
+    for b in (pickle.loads(pickle.dumps(a)), copy.deepcopy(a)):
+        assert b.classification == a.classification and set(b.conditions) == set(a.conditions)
+        # SymPy re-evaluates unevaluated relations on unpickling (lam > 0 becomes True for a positive lam):
+        # compare the conditions as functions of their symbols, at points on both sides of every boundary.
+        for key, cond in a.conditions.items():
+            for value in (sp.Rational(1, 3), 2, 5):
+                point = {s: value for s in cond.free_symbols}
+                assert bool(cond.subs(point)) == bool(sp.sympify(b.conditions[key]).subs(point)), key
+        assert b.jacobian == a.jacobian and b.eigenvalues == a.eigenvalues

@@ -42,12 +42,12 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 import sympy as sp
 
 from ..errors import StabilityError
+from ..frozen import FrozenMap
 from ..timeout import TimeLimitExceeded, call_with_time_limit
 from ..verdicts import Classification, Convergence, Method, NonlinearStability
 from .lyapunov import (
@@ -350,7 +350,7 @@ def _record(
         witness=f.witness,
         lyapunov_stable=f.lyapunov_stable,
         globally=f.globally,
-        by_dim=MappingProxyType(dict(by_dim)),
+        by_dim=FrozenMap(dict(by_dim)),
         dim_note=note,
         linear=a.classification,
         sign=f.sign,
@@ -1116,9 +1116,9 @@ def _cases(record: type[NonlinearVerdict], a, splits, reanalyze: Reanalyze) -> N
         dim=a.dim,
         method=Method.CASES,
         reason=" ".join(f"When {cond}: {sub.verdict} ({sub.method}). {sub.reason}" for cond, sub in results),
-        by_dim=MappingProxyType(by_dim),
+        by_dim=FrozenMap(by_dim),
         dim_note="; ".join(notes) or "Same verdict in dimension 1 and n >= 2 in every case.",
-        conditions=MappingProxyType({k: sp.Or(*v) for k, v in verdicts.items()}),
+        conditions=FrozenMap({k: sp.Or(*v) for k, v in verdicts.items()}),
         linear=a.classification,
         analysis=a,
         orbits=tuple(o for _, sub in results for o in sub.orbits),

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import sympy as sp
 
+from ..frozen import FrozenMap
 from ..verdicts import TextEnum
 from .lyapunov import InvariantSystem, R, S, U, Undecided, _simplify, solve_constraints
 from .signs import prove_sign
@@ -203,7 +203,7 @@ def rotation_orbits(system: InvariantSystem) -> tuple[PeriodicOrbit, ...]:
         out.append(
             PeriodicOrbit(
                 kind=OrbitKind.FAMILY if free else OrbitKind.ISOLATED,
-                conditions=MappingProxyType(ordered),
+                conditions=FrozenMap(ordered),
                 radius_phi=sub.get(R, R),
                 radius_theta=sub.get(S, S),
                 frequency=omega,

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import numpy as np
 import sympy as sp
 from sympy.polys.polyerrors import BasePolynomialError
 
+from ..frozen import FrozenMap
 from ..timeout import TimeLimitExceeded, time_limit
 from ..verdicts import Classification, Detail, TimeDomain
 from .charpoly import Root, UnprovedSign, charpoly, eigenvalues, flow_verdict, is_rational, numeric_facts, root_facts
@@ -300,14 +300,14 @@ def classify_matrix(jacobian: sp.Matrix) -> Spectrum:
             )
             return _undecided(eigs, parts, {}, notes, numeric)
         verdict, detail = flow_verdict(facts)
-        return Spectrum(eigs, parts, verdict, detail, MappingProxyType({}), numeric_only=numeric, note="; ".join(notes))
+        return Spectrum(eigs, parts, verdict, detail, FrozenMap({}), numeric_only=numeric, note="; ".join(notes))
     if len(free) == 1:
         found = _one_parameter(blocks, free[0])
         if found is not None:
             verdict, detail, conditions, note = found
             notes += [note] if note else []
             return Spectrum(
-                eigs, parts, verdict, detail, MappingProxyType(conditions), numeric_only=numeric, note="; ".join(notes)
+                eigs, parts, verdict, detail, FrozenMap(conditions), numeric_only=numeric, note="; ".join(notes)
             )
         notes.append(f"the parameter regions were not found within {REGION_SECONDS} s")
     return _several_parameters(blocks, eigs, parts, notes, numeric)
@@ -319,7 +319,7 @@ def _undecided(eigs, parts, conditions, notes, numeric) -> Spectrum:
         parts,
         Classification.UNDECIDED,
         Detail.DEPENDS,
-        MappingProxyType(conditions),
+        FrozenMap(conditions),
         numeric_only=numeric,
         note="; ".join(notes),
     )
@@ -353,7 +353,7 @@ def _several_parameters(blocks, eigs, parts, notes, numeric) -> Spectrum:
             parts,
             Classification.UNSTABLE,
             Detail.DEPENDS,
-            MappingProxyType({"unstable": domain}),
+            FrozenMap({"unstable": domain}),
             numeric_only=numeric,
             note="; ".join(notes),
         )
@@ -364,7 +364,7 @@ def _several_parameters(blocks, eigs, parts, notes, numeric) -> Spectrum:
             parts,
             Classification.STABLE,
             Detail.DEPENDS,
-            MappingProxyType({"stable": assumptions_of(free)}),
+            FrozenMap({"stable": assumptions_of(free)}),
             numeric_only=numeric,
             note="; ".join(notes),
         )
@@ -418,6 +418,6 @@ def _finish(eigenvalues, parts, verdicts, details) -> Spectrum:
             conditions = {classification: domain}
             if len(detail_conditions) > 1 or picked is None:
                 conditions |= {k: _within(domain, v) for k, v in detail_conditions.items()}
-        return Spectrum(eigenvalues, parts, Classification(classification), detail, MappingProxyType(conditions))
+        return Spectrum(eigenvalues, parts, Classification(classification), detail, FrozenMap(conditions))
     conditions = {k: v for k, v in verdicts.items() if v is not sp.false}
-    return Spectrum(eigenvalues, parts, Classification.UNDECIDED, Detail.DEPENDS, MappingProxyType(conditions))
+    return Spectrum(eigenvalues, parts, Classification.UNDECIDED, Detail.DEPENDS, FrozenMap(conditions))
