@@ -7,8 +7,9 @@ import subprocess
 import sys
 
 import pytest
+import sympy
 
-from stability.cli import main
+from stability.cli import COMMANDS, main
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -66,7 +67,7 @@ def test_analyze_regularizer(capsys):
         (["analyze"], "give a variant NAME"),
         (["analyze", "gan_qp", "--param", "lam=nan"], "value of lam must be a finite real number"),
         (["analyze", "vanilla_ns", "--reg", "l2=inf"], "value of l2 must be a finite real number"),
-        (["analyze", "--d-loss", "theta.phi", "--g-loss=-theta.phi", "--dim", "4096"], "dim must be at most 64"),
+        (["analyze", "--d-loss", "phi1*theta1", "--g-loss=-theta.phi", "--dim", "4096"], "dim must be at most 64"),
         (["verify", "wgan", "--t-end", "1e300"], "t_end must be a positive number up to"),
     ],
 )
@@ -103,3 +104,199 @@ def test_custom_losses_never_execute_code(tmp_path):
     res = run("analyze", "--d-loss", f"__import__('os').system('touch {marker}')", "--g-loss=-theta.phi")
     assert res.returncode == 2 and not marker.exists()
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+# -- issue 14: every subcommand, a battery of bad inputs: exit 2, one line on stderr, never a traceback ----------
+def run_main(argv, capsys) -> tuple[int, str]:
+    """``main(argv)`` in-process (argparse's own errors exit through SystemExit)."""
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    return code, capsys.readouterr().err
+
+
+BAD_INPUTS = [
+    # (argv, a fragment the one-line message must contain)
+    ([], "required: COMMAND"),
+    (["nope"], "invalid choice: 'nope'"),
+    (["list", "--bogus"], "unrecognized arguments: --bogus"),
+    (["analyze", "vanila"], "unknown variant 'vanila'"),
+    (["analyze", "vanilla_ns", "--dim", "x"], "argument --dim: invalid int value: 'x'"),
+    (["analyze", "vanilla_ns", "--dim", "0"], "dim must be between 1"),
+    (["analyze", "vanilla_ns", "--dim", "5000"], "dim must be between 1"),
+    (["analyze", "wgan_gp", "--param", "lam=1e5000"], "--param lam=1e5000: value of lam has too many digits"),
+    (["analyze", "wgan_gp", "--param", "lam=1e-3000"], "--param lam=1e-3000: value of lam has too many digits"),
+    (["analyze", "wgan_gp", "--param", "lam=1e999999999"], "too many digits"),
+    (["analyze", "wgan_gp", "--param", "lam=" + "1" * 5000], "too many digits"),
+    (["analyze", "wgan_gp", "--param", "lam="], "value of lam is empty"),
+    (["analyze", "wgan_gp", "--param", "=1"], "--param expects NAME=VALUE"),
+    (["analyze", "wgan_gp", "--param", "lam=1", "--param", "lam=2"], "--param lam is given twice"),
+    (["analyze", "wgan_gp", "--param", "zz=1"], "zz"),
+    (["analyze", "wgan_gp", "--param", "lam=1/0"], "value of lam must be a number"),
+    (["analyze", "wgan_gp", "--param", "lam=0x10"], "value of lam must be a number"),
+    (["analyze", "--d-loss", "", "--g-loss", "x"], "--d-loss is empty"),
+    (["analyze", "--d-loss", "   ", "--g-loss=-theta.phi"], "--d-loss is empty"),
+    (["analyze", "--d-loss", "theta.phi"], "--g-loss is missing"),
+    (["analyze", "--g-loss", "theta.phi"], "--d-loss is missing"),
+    (["analyze", "--d-loss", "theta.phi", "--g-loss", "phi +"], "--g-loss 'phi +': invalid syntax"),
+    (["analyze", "--d-loss", "phi", "--g-loss=-theta.phi"], "--d-loss 'phi': a loss must be a scalar"),
+    (["analyze", "--d-loss", "theta.phi + x", "--g-loss=-theta.phi"], "unknown name 'x'"),
+    (["analyze", "vanilla_ns", "--d-loss", "theta.phi"], "not both"),
+    (["analyze", "vanilla_ns", "--reg", "l2=-1"], "l2"),
+    (["analyze", "vanilla_ns", "--optimizer", "nope", "--lr", "0.1"], "nope"),
+    (["analyze", "vanilla_ns", "--lr", "0.1"], "need --optimizer"),
+    (["analyze", "vanilla_ns", "--optimizer", "simgd"], "needs --lr"),
+    (["analyze", "vanilla_ns", "--optimizer", "simgd", "--lr", "0.1", "--opt", "beta"], "--opt expects NAME=VALUE"),
+    (["verify", "vanilla_ns", "--seed", "-1"], "--seed -1: a seed must be a non-negative integer"),
+    (["verify", "vanilla_ns", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
+    (["verify", "vanilla_ns", "--samples", "0"], "--samples 0: samples must be a positive integer"),
+    (["verify", "vanilla_ns", "--samples", "-3"], "--samples -3"),
+    (["verify", "vanilla_ns", "--samples", "100000000"], "--samples 100000000"),
+    (["verify", "vanilla_ns", "--t-end", "0"], "--t-end 0: t_end must be a positive number"),
+    (["verify", "vanilla_ns", "--t-end", "-1"], "--t-end -1"),
+    (["verify", "vanilla_ns", "--t-end", "nan"], "--t-end nan"),
+    (["verify", "vanilla_ns", "--t-end", "inf"], "--t-end inf"),
+    (["verify", "wgan_gp", "--param", "lam=1e400"], "--param lam=1e400: a value larger than 1e+15"),
+    (["verify", "wgan_gp", "--param", "c=0", "--param", "lam=1e100"], "double precision"),
+    (["verify", "wgan_gp", "--param", "c=0", "--param", "lam=1e-20"], "--param lam=1e-20: a value smaller than"),
+    (["verify", "vanilla_ns", "--reg", "l2=1e-30"], "--reg l2=1e-30"),
+    (["verify", "wgan_gp", "--param", "lam=lam"], "--param lam (value lam) leaves symbolic lam"),
+    (["verify", "vanilla_ns", "--reg", "l2"], "--reg l2 (value alpha) leaves symbolic alpha"),
+    (["verify", "vanilla_ns", "--steps", "3"], "--steps needs --optimizer"),
+    (["latex", "nope"], "unknown variant 'nope'"),
+    (["latex", "vanilla_ns", "-o", ""], "-o needs a file name"),
+    (["latex", "vanilla_ns", "-o", "DIR"], "-o DIR: is a directory"),
+    (["latex", "vanilla_ns", "-o", "FILE/x.tex"], "FILE is a file, not a directory"),
+    (["latex", "vanilla_ns", "-o", "missing/x.tex"], "the directory missing does not exist"),
+    (["latex", "vanilla_ns", "-o", "/proc/stability-test.tex"], "-o /proc/stability-test.tex: cannot write it"),
+    (["plot", "vanilla_ns", "-o", "DIR.png"], "-o DIR.png: is a directory"),
+    (["plot", "vanilla_ns", "-o", "FILE/x.png"], "FILE is a file, not a directory"),
+    (["plot", "vanilla_ns", "-o", "/proc/stability-test.png", "--t-end", "1"], "cannot write it"),
+    (["plot", "vanilla_ns", "-o", ""], "must end in .png"),
+    (["plot", "vanilla_ns", "-o", "x.bmp"], "-o x.bmp: the output file must end in .png, .pdf, .svg"),
+    (["plot", "vanilla_ns", "--kind", "nope"], "--kind nope: unknown plot kind"),
+    (["plot", "vanilla_ns", "--dpi", "0"], "--dpi 0"),
+    (["plot", "vanilla_ns", "--dt", "0"], "--dt 0"),
+    (["plot", "vanilla_ns", "--dt", "-1"], "--dt -1"),
+    (["plot", "vanilla_ns", "--dt", "nan"], "--dt nan"),
+    (["plot", "vanilla_ns", "--t-end", "0"], "--t-end 0"),
+    (["plot", "vanilla_ns", "--t-end", "1e300"], "--t-end 1e+300"),
+    (["plot", "vanilla_ns", "--t-end", "1.005"], "--t-end 1.005 is not a whole number of --dt 0.01 steps"),
+    (["plot", "vanilla_ns", "--beta", "1"], "--beta 1"),
+    (["plot", "vanilla_ns", "--beta", "nan"], "--beta nan"),
+    (["plot", "vanilla_ns", "--x0", "1,2,x"], "--x0 1,2,x"),
+    (["plot", "vanilla_ns", "--x0", "nan,1,1,1"], "--x0 nan,1,1,1: expects finite numbers"),
+    (["plot", "vanilla_ns", "--x0", "1e400,0,0,0"], "expects finite numbers"),
+    (["plot", "vanilla_ns", "--x0", "1,2"], "x0"),
+    (["plot", "vanilla_ns", "--kind", "distance", "--compare", "nope"], "unknown variant 'nope'"),
+    (["plot", "vanilla_ns", "--compare", "gan_qp"], "--compare overlays runs in --kind distance only"),
+    (["plot", "vanilla_ns", "--animate", "-o", "x.png"], "must end in .gif with --animate"),
+    (["plot", "vanilla_ns", "--animate", "--kind", "ema"], "--animate"),
+    (["plot", "wgan_gp", "--param", "lam=1e400"], "--param lam=1e400"),
+    (["plot", "vanilla_ns", "--kind", "phase"], "dim = 1"),
+    (["plot", "wgan_gp", "--kind", "eigenvalues", "--param", "lam=lam"], "--param lam (value lam) leaves symbolic lam"),
+    (["plot", "vanilla_ns", "--kind", "ema", "--t-end", "100000"], "--kind ema updates the weight EMA once per --dt"),
+    (["report", "-o", "FILE"], "-o FILE: is a file"),
+    (["report", "-o", "FILE/sub"], "FILE is a file, not a directory"),
+    (["report", "-o", "BLOCKED"], "BLOCKED/derivations is a file"),
+    (["report", "--dpi", "0"], "--dpi 0"),
+]
+
+
+@pytest.fixture()
+def workdir(tmp_path, monkeypatch):
+    """A directory holding a directory DIR (and DIR.png), a file FILE, and BLOCKED/derivations as a file."""
+    (tmp_path / "DIR").mkdir()
+    (tmp_path / "DIR.png").mkdir()
+    (tmp_path / "FILE").write_text("not a directory")
+    (tmp_path / "BLOCKED").mkdir()
+    (tmp_path / "BLOCKED" / "derivations").write_text("in the way")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("argv, fragment", BAD_INPUTS, ids=[" ".join(a)[:60] for a, _ in BAD_INPUTS])
+def test_bad_inputs_give_exit_2_and_one_line(argv, fragment, capsys, workdir):
+    before = sorted(p.relative_to(workdir) for p in workdir.rglob("*"))
+    code, err = run_main(argv, capsys)
+    lines = err.strip().splitlines()
+    assert code == 2, err
+    assert len(lines) == 1, err
+    assert "Traceback" not in err and " error: " in lines[0] and fragment in lines[0], err
+    assert sorted(p.relative_to(workdir) for p in workdir.rglob("*")) == before  # nothing written, nothing deleted
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_subcommand_refuses_an_unknown_option_in_one_line(command, capsys):
+    code, err = run_main([command, "--no-such-option"], capsys)  # (or first: its required arguments are missing)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and f"stability {command}: error: " in err
+
+
+def test_no_traceback_from_the_console_script():
+    """The same through ``python -m stability`` (a fresh interpreter, the real stderr)."""
+    for argv in (["plot", "vanilla_ns", "-o", "/proc/x.png"], ["verify", "wgan_gp", "--param", "lam=1e400"]):
+        res = run(*argv)
+        assert res.returncode == 2 and "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_an_internal_error_is_one_line_with_exit_1(capsys, monkeypatch):
+    from stability.cli import analyze_cmd
+
+    def boom(args):
+        raise RuntimeError("an unexpected failure\nover two lines")
+
+    monkeypatch.setattr(analyze_cmd, "analysis_from_args", boom)
+    code, err = run_main(["analyze", "vanilla_ns"], capsys)
+    assert code == 1 and err.count("\n") == 1 and "internal error: RuntimeError: an unexpected failure over" in err
+
+
+# -- huge and tiny numbers: exact where exact, refused where double precision cannot carry them ----------------
+def test_a_huge_parameter_keeps_its_exact_answer(capsys):
+    # WGAN-GP c = 0: block [[-2 lam, -1], [1, 0]], so lambda^2 + 2 lam lambda + 1 = 0: lambda = -lam +- sqrt(lam^2 - 1)
+    assert main(["analyze", "wgan_gp", "--param", "c=0", "--param", "lam=1e400", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    lam = sympy.Integer(10) ** 400
+    found = sorted((sympy.sympify(e["value"]) for e in data["eigenvalues"]), key=lambda v: sympy.N(v, 900))
+    expected = [-lam - sympy.sqrt(lam**2 - 1), -lam + sympy.sqrt(lam**2 - 1)]
+    assert all(sympy.simplify(f - e) == 0 for f, e in zip(found, expected))
+    assert data["classification"] == "stable" and data["detail"] == "node"
+
+
+def test_a_huge_parameter_is_refused_by_the_numerics_with_the_option(capsys):
+    for command in ("verify", "plot"):
+        code, err = run_main([command, "wgan_gp", "--param", "c=0", "--param", "lam=1e400"], capsys)
+        assert code == 2 and "--param lam=1e400" in err and "stability analyze" in err
+
+
+# -- output files: checked before the work, overwritten on purpose (and said so), never deleted if not ours --------
+def test_latex_and_plot_say_they_overwrite(capsys):
+    for command in ("latex", "plot", "report"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "overwritten" in " ".join(capsys.readouterr().out.split())
+
+
+def test_latex_overwrites_an_existing_file(tmp_path):
+    out = tmp_path / "a.tex"
+    out.write_text("old")
+    assert main(["latex", "vanilla_ns", "--fragment", "--no-nonlinear", "-o", str(out)]) == 0
+    assert out.read_text() != "old" and "\\begin{align*}" in out.read_text()
+
+
+def test_a_failed_write_removes_only_what_it_created(tmp_path):
+    from stability.cli._inputs import write_file
+    from stability.errors import InvalidParameterError as Invalid
+
+    def partial(path):
+        path.write_text("half")
+        raise OSError(28, "No space left on device")
+
+    new, old = tmp_path / "new.png", tmp_path / "old.png"
+    old.write_text("the user's file")
+    with pytest.raises(Invalid, match="new.png: cannot write it \\(No space left on device\\)"):
+        write_file(new, partial)
+    assert not new.exists()  # the tool created it: removed
+    with pytest.raises(Invalid):
+        write_file(old, partial)
+    assert old.exists()  # the user's file is never deleted (it holds what the failed write left)

@@ -430,3 +430,120 @@ EXPRESSIONS = st.recursive(
 @given(EXPRESSIONS)
 def test_grammatical_expressions(text):
     _parses_or_rejects(text)
+
+
+# ---------------------------------------------------------------- losses as functions of a space (issue 14)
+import pickle  # noqa: E402
+
+from stability import Variant, analyze  # noqa: E402
+from stability.cli import main  # noqa: E402
+from stability.model.parse import LossText, check_loss_text, parse_in_space  # noqa: E402
+from stability.model.space import DOT as U  # noqa: E402
+from stability.model.space import NORM_PHI as R  # noqa: E402
+from stability.model.space import NORM_THETA as S  # noqa: E402
+from stability.model.space import ComponentSpace, InvariantSpace, NotRotationInvariant  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("theta.phi + (phi.phi)**2", U + R**4),
+        ("norm(phi)", R),
+        ("norm(2*theta)", 2 * S),
+        ("(theta - phi) @ (theta - phi)", S**2 - 2 * U + R**2),
+        ("dot(phi + theta, phi - theta)", R**2 - S**2),
+        ("-log(sigmoid(theta.phi))", -sp.log(sigmoid(U))),
+        ("lam*(norm(phi) - 1)**2", LAM * (R - 1) ** 2),
+    ],
+)
+def test_vector_level_losses_come_out_in_the_invariants(text, expected):
+    got = parse_in_space(text, InvariantSpace(), {"lam": LAM})
+    assert sp.expand(got - expected) == 0
+
+
+@pytest.mark.parametrize("text", ["phi1*theta1", "theta.phi + phi_2**2", "exp(theta1)"])
+def test_components_are_not_rotation_invariant(text):
+    with pytest.raises(NotRotationInvariant):
+        parse_in_space(text, InvariantSpace())
+    assert check_loss_text(text, dim=2) is False
+
+
+def test_a_space_loss_in_components_is_the_parsed_expression():
+    g = ComponentSpace(3)
+    text = "theta.phi + lam*norm(phi - theta)**2 + phi2*theta3"
+    expected = parse_expression(text, g.phi_symbols, g.theta_symbols, {"lam": LAM})
+    assert sp.expand(parse_in_space(text, g, {"lam": LAM}) - expected) == 0
+
+
+def test_loss_text_is_a_picklable_function_of_a_space():
+    loss = LossText("theta.phi + norm(phi)**4")
+    assert sp.expand(pickle.loads(pickle.dumps(loss))(InvariantSpace()) - (U + R**4)) == 0
+    with pytest.raises(ExpressionParseError):
+        LossText(3)
+
+
+def test_text_losses_refuse_a_data_model():
+    v = Variant("t", LossText("softplus(-theta.phi)"), LossText("-theta.phi"))
+    with pytest.raises(InvalidParameterError, match="not in data samples"):
+        analyze(v, regularizers={"instance_noise": 1})
+
+
+def test_a_typed_invariant_loss_takes_the_invariant_route_at_n_64():
+    # L_D = theta.phi + |phi|^4, L_G = -theta.phi: phi' = -theta - 4|phi|^2 phi, theta' = phi; B = [[0, -1], [1, 0]]
+    # (a centre), and V = |phi|^2 + |theta|^2 has dV/dt = -8|phi|^4: asymptotically stable by LaSalle.
+    start = time.perf_counter()
+    v = Variant("t", LossText("theta.phi + (phi.phi)**2"), LossText("-theta.phi"))
+    a = analyze(v, dim=64)
+    assert a.block == sp.Matrix([[0, -1], [1, 0]]) and a.classification == "center"
+    assert a.nonlinear.verdict == "asymptotically-stable"
+    assert time.perf_counter() - start < 30  # generous: the component route took over a minute
+
+
+def test_the_cli_builds_invariant_losses_in_any_dimension(capsys):
+    assert (
+        main(["analyze", "--d-loss", "theta.phi + (phi.phi)**2", "--g-loss=-theta.phi", "--dim", "4096", "--json"]) == 0
+    )
+    data = __import__("json").loads(capsys.readouterr().out)
+    assert data["jacobian_block"] == [["0", "-1"], ["1", "0"]] and data["classification"] == "center"
+
+
+# --------------------------------------------------------------- expression blow-up is bounded (issue 14)
+TANH6 = "tanh(" * 6 + "theta.phi" + ")" * 6
+NORMS40 = "*".join(["norm(phi - theta)"] * 40) + " + theta.phi"
+
+
+@pytest.mark.parametrize(
+    ("d_loss", "expected"),
+    [
+        # phi' = -64 (phi1 + phi2 + theta1 + theta2)^63 = O(|z|^63), theta' = phi: J = [[0, 0], [I, 0]], eigenvalues 0
+        ("(phi1+phi2+theta1+theta2)**64", "non-hyperbolic"),
+        # the 6-fold tanh has derivative 1 at 0: phi' = -theta + O(|z|^3), theta' = phi: eigenvalues +-i
+        (TANH6, "center"),
+        # |phi - theta|^40 is O(|z|^40): phi' = -theta + O(|z|^39), theta' = phi: eigenvalues +-i
+        (NORMS40, "center"),
+    ],
+)
+def test_blow_up_losses_are_analysed_in_bounded_time(d_loss, expected):
+    start = time.perf_counter()
+    v = Variant("t", LossText(d_loss), LossText("-theta.phi"))
+    assert analyze(v, dim=2).classification == expected
+    assert time.perf_counter() - start < 60  # generous bound: these took minutes (or 640 MB) before
+
+
+@pytest.mark.parametrize("value", ["1e-3000", "1e5000", "1e999999999", "1/" + "3" * 2000])
+def test_numbers_with_too_many_digits_are_refused_quickly(value, capsys):
+    start = time.perf_counter()
+    assert main(["analyze", "wgan_gp", "--param", "c=0", "--param", f"lam={value}"]) == 2
+    assert "too many digits" in capsys.readouterr().err
+    assert time.perf_counter() - start < FAST
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tanh(" * 20 + "theta.phi" + ")" * 20, "sigmoid(" * 7 + "theta.phi" + ")" * 7, "exp(" * 7 + "phi1" + ")" * 7],
+)
+def test_deeply_nested_functions_are_refused_quickly(text, capsys):
+    start = time.perf_counter()
+    assert main(["analyze", "--d-loss", text, "--g-loss=-theta.phi"]) == 2
+    assert "nested 7 deep (at most 6)" in capsys.readouterr().err
+    assert time.perf_counter() - start < FAST

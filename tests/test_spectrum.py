@@ -327,6 +327,7 @@ PARAMETRIC = [
     sp.Matrix([[0, -K, -1, 0], [-K, -1, 0, -1], [1, 0, 0, -K], [0, 1, -K, 0]]),  # Hurwitz det -4k^2: k = 0 is special
     sp.Matrix([[-2 * K, -1], [1, 0]]),
     sp.Matrix([[K - 1, -1, 0, 0], [1, 0, 0, 0], [0, 0, -K, 1], [0, 0, -1, -K]]),
+    sp.Matrix([[0, 1, 0], [0, 0, 1], [-1, 3, 0]]) + K * sp.eye(3),  # thresholds are roots of a cubic (CRootOf)
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import textwrap
 from fractions import Fraction
 
@@ -11,9 +12,12 @@ import sympy as sp
 
 from ..analysis import analyze
 from ..dynamics.optimizers import get_optimizer
-from ..errors import InvalidParameterError
+from ..errors import ExpressionParseError, InvalidParameterError
+from ..model.parse import LossText, check_loss_text
 from ..model.regularizers import REGULARIZERS
+from ..model.space import check_dim
 from ..model.variants import VARIANTS, Variant, get_variant
+from ._inputs import numeric_range
 
 
 def add_variant_arguments(parser: argparse.ArgumentParser, custom: bool = True) -> None:
@@ -59,31 +63,60 @@ def add_variant_arguments(parser: argparse.ArgumentParser, custom: bool = True) 
 
 
 _NOT_NAMES = frozenset({"nan", "inf", "infinity", "oo", "zoo", "i", "e", "pi"})
+#: Largest numerator and denominator (in bits) of a number on the command line: exact arithmetic on
+#: longer numbers (e.g. factoring inside square roots) takes minutes; 2**2048 is about 10**616.
+MAX_VALUE_BITS = 2048
+_EXPONENT = re.compile(r"[eE]([+-]?\d+)")
+
+
+def _too_many_digits(name: str, text: str) -> InvalidParameterError:
+    return InvalidParameterError(
+        f"value of {name} has too many digits for exact analysis: numerator and denominator must be below "
+        f"2**{MAX_VALUE_BITS} (about 10**616); got {text[:40] + ('...' if len(text) > 40 else '')!r}"
+    )
 
 
 def parse_value(text: str, name: str):
-    """A number ('0.1', '1/10', '1e-3') as an exact rational, or an identifier as a symbol."""
+    """A number ('0.1', '1/10', '1e-3') as an exact rational, or an identifier as a symbol.
+
+    >>> parse_value("1e-3", "lam"), parse_value("lam", "lam")
+    (1/1000, lam)
+    """
     text = text.strip()
+    if not text:
+        raise InvalidParameterError(f"value of {name} is empty; give a number (e.g. {name}=0.1) or a name")
     if text.lower() in _NOT_NAMES:  # would otherwise become a symbol named "nan", "oo", ...
         raise InvalidParameterError(f"value of {name} must be a finite real number or a parameter name; got {text!r}")
     if text.isidentifier():
         return sp.Symbol(text)
+    # Refuse huge exponents and digit strings before Python builds the integers (1e999999999 would not end).
+    if len(text) > 1000 or any(abs(int(e)) > 1000 for e in _EXPONENT.findall(text)):
+        raise _too_many_digits(name, text)
     try:
-        return sp.Rational(Fraction(text))
+        value = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise InvalidParameterError(
             f"value of {name} must be a number (e.g. 0.1, 1/10) or a name to keep it symbolic; got {text!r}"
         ) from None
+    if max(abs(value.numerator).bit_length(), value.denominator.bit_length()) > MAX_VALUE_BITS:
+        raise _too_many_digits(name, text)
+    return sp.Rational(value.numerator, value.denominator)
 
 
 def parse_assignments(items: list[str], option: str, allow_bare: bool = False) -> dict:
+    """``["lam=0.1", "c=c"]`` as ``{"lam": 1/10, "c": c}``; a name given twice is refused."""
     out = {}
     for item in items:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not key.isidentifier() or (not sep and not allow_bare):
             raise InvalidParameterError(f"{option} expects NAME=VALUE; got {item!r}")
-        out[key] = parse_value(value, key) if sep else None
+        if key in out:
+            raise InvalidParameterError(f"{option} {key} is given twice; give each once")
+        try:
+            out[key] = parse_value(value, key) if sep else None
+        except InvalidParameterError as exc:
+            raise InvalidParameterError(f"{option} {item}: {exc}") from None
     return out
 
 
@@ -99,6 +132,18 @@ def _with_domains(values: dict, declared) -> dict:
     }
 
 
+def _check_domains(option: str, values: dict, declared, items: list[str]) -> None:
+    """Numbers outside a declared domain, refused with the option as typed (``--reg l2=-1: ...``)."""
+    for item in items:
+        key = item.partition("=")[0].strip()
+        value = values.get(key)
+        if key in declared and value is not None and not isinstance(value, sp.Symbol):
+            try:
+                declared[key].check(value)
+            except InvalidParameterError as exc:
+                raise InvalidParameterError(f"{option} {item}: {exc}") from None
+
+
 def resolve_variant(args) -> tuple[Variant, dict, dict]:
     """The variant, params and regularizers named on the command line."""
     params = parse_assignments(args.param, "--param")
@@ -106,24 +151,40 @@ def resolve_variant(args) -> tuple[Variant, dict, dict]:
     d_text, g_text = getattr(args, "d_loss", None), getattr(args, "g_loss", None)
     if args.name and (d_text or g_text):
         raise InvalidParameterError("give either a variant NAME or --d-loss/--g-loss, not both")
+    _check_domains("--reg", regs, _weights(), args.reg)
     if args.name:
         variant = get_variant(args.name)
+        _check_domains("--param", params, variant.params, args.param)
         return variant, _with_domains(params, variant.params), _with_domains(regs, _weights())
+    for option, text in (("--d-loss", d_text), ("--g-loss", g_text)):
+        if text is not None and not text.strip():
+            raise InvalidParameterError(f"{option} is empty; give a loss expression, e.g. {option}='theta.phi'")
     if not (d_text and g_text):
+        missing = "--g-loss" if d_text else "--d-loss" if g_text else None
+        if missing:
+            raise InvalidParameterError(f"{missing} is missing: custom losses need both --d-loss and --g-loss")
         raise InvalidParameterError(f"give a variant NAME ({', '.join(VARIANTS)}) or both --d-loss and --g-loss")
-    from ..model.parse import parse_expression
-    from ..model.space import check_component_dim, check_dim, symbols
-
-    dim = args.dim or 2
-    check_dim(dim)
-    check_component_dim(dim, "losses given with --d-loss/--g-loss")
-    phi, theta = symbols(dim)
+    dim = check_dim(2 if args.dim is None else args.dim)
     param_symbols = {k: sp.Symbol(k, real=True) for k in params}
-    d_loss = parse_expression(d_text, phi, theta, param_symbols)
-    g_loss = parse_expression(g_text, phi, theta, param_symbols)
+    for option, text in (("--d-loss", d_text), ("--g-loss", g_text)):
+        try:
+            check_loss_text(text, param_symbols, dim=dim if dim <= MAX_CHECKED_DIM else None)
+        except ExpressionParseError as exc:
+            raise ExpressionParseError(f"{option} {_short(text)}: {exc}") from None
     defaults = {k: (None if isinstance(v, sp.Symbol) else v) for k, v in params.items()}
-    variant = Variant("custom", d_loss, g_loss, phi=phi, theta=theta, params=defaults, description="custom losses")
+    # Functions of a Dirac space: losses in phi, theta, dot products and norms only take the rotation-invariant
+    # route (cost independent of the dimension); losses with components are analysed component by component.
+    variant = Variant("custom", LossText(d_text), LossText(g_text), params=defaults, description="custom losses")
     return variant, {}, regs
+
+
+#: Custom losses with components are checked on the command line up to this dimension (the component route's
+#: own limit, 64, refuses larger ones when the analysis starts).
+MAX_CHECKED_DIM = 64
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def _flag(text: str, name: str):
@@ -164,6 +225,48 @@ def resolve_training(args) -> dict:
 def _rate(text: str, name: str):
     value = parse_value(text, name)
     return sp.Symbol(value.name, positive=True) if isinstance(value, sp.Symbol) else value
+
+
+def _numbers(args):
+    """``(option, text, value)`` of every number given with --param, --reg, --lr and --opt."""
+    for option, items in (("--param", args.param), ("--reg", args.reg), ("--opt", getattr(args, "opt", []))):
+        for item in items:
+            key, sep, text = item.partition("=")
+            if sep and text.strip().lower() not in ("true", "false", "yes", "no", "on", "off"):
+                value = parse_value(text, key.strip())
+                if not isinstance(value, sp.Symbol):
+                    yield option, item, value
+    lr = getattr(args, "lr", None)
+    if lr:
+        for part in lr.split(","):
+            text = part.partition("=")[2] if "=" in part else part
+            value = parse_value(text, "--lr")
+            if not isinstance(value, sp.Symbol):
+                yield "--lr", lr, value
+
+
+def check_numeric_inputs(args) -> None:
+    """Refuse, before any work, numbers that double precision cannot carry (see ``_inputs.NUMERIC_RANGE``)."""
+    for option, text, value in _numbers(args):
+        numeric_range(option, text, value)
+
+
+def require_numeric(a, command: str) -> None:
+    """A numerical command needs numbers: name the option of any parameter, weight or rate left symbolic."""
+    entries = [("--param", k, v) for k, v in a.params.items()]
+    entries += [("--reg", k, v) for k, v in a.regularizers.items()]
+    lr = getattr(a, "lr", None)
+    if lr is not None:
+        entries += [("--lr", "", lr.d), ("--lr", "", lr.g)]
+    for option, key, value in entries:
+        free = sorted(str(s) for s in getattr(value, "free_symbols", ()))
+        if free:
+            given = f"{option} {key} (value {value})" if key else f"{option} {value}"
+            example = f"{option} {key}=0.1" if key else f"{option} 0.1"
+            raise InvalidParameterError(
+                f"{given} leaves symbolic {', '.join(free)}, but `stability {command}` integrates numerically: "
+                f"give a number, e.g. {example}"
+            )
 
 
 def analysis_from_args(args):

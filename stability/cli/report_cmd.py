@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 from ..errors import InvalidParameterError
+from ._inputs import output_directory
+
+#: What the report writes inside its directory (index.md, the figures and this subdirectory).
+SUBDIRECTORIES = ("derivations",)
 
 
 def register(sub) -> None:
@@ -14,9 +17,17 @@ def register(sub) -> None:
         "report",
         help="reproduce the post's comparison: table of verdicts and figures in a Markdown page",
         description="Analyse every built-in variant, check each verdict numerically, draw the post's figures "
-        "and write DIR/index.md with the PNGs. Example: stability report -o report",
+        "and write DIR/index.md with the PNGs. DIR is created if missing; files of the report's names in it "
+        "(index.md, the figures, derivations/*.tex) are overwritten, nothing else is touched. "
+        "Example: stability report -o report",
     )
-    p.add_argument("-o", "--output", metavar="DIR", default="report", help="output directory (default ./report)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        default="report",
+        help="output directory (default ./report; the report's files in it are overwritten)",
+    )
     p.add_argument("--dpi", type=int, default=100, help="resolution of the figures (default 100)")
     p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     p.set_defaults(func=run)
@@ -25,11 +36,12 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..report import build_report
 
-    out = Path(args.output)
-    if out.exists() and not out.is_dir():
-        raise InvalidParameterError(f"-o must be a directory; {str(out)!r} is a file")
+    out = output_directory(args.output, "-o", SUBDIRECTORIES)
     if args.dpi < 10 or args.dpi > 600:
-        raise InvalidParameterError(f"--dpi must be between 10 and 600; got {args.dpi}")
+        raise InvalidParameterError(f"--dpi {args.dpi}: must be between 10 and 600")
+    index = out / "index.md"
+    if index.is_dir():
+        raise InvalidParameterError(f"-o {args.output}: {index} is a directory, in the way of the report's page")
     start = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -39,7 +51,10 @@ def run(args) -> int:
     try:
         path = build_report(out, dpi=args.dpi, progress=progress)
     except OSError as exc:
-        raise InvalidParameterError(f"cannot write the report into {str(out)!r}: {exc.strerror or exc}") from None
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise InvalidParameterError(
+            f"-o {args.output}: cannot write the report{where}: {exc.strerror or exc}"
+        ) from None
     print(f"wrote {path} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     print(path)
     return 0

@@ -6,7 +6,10 @@ import sys
 import time
 
 from ..errors import InvalidParameterError
-from ._common import add_variant_arguments, analysis_from_args, print_json, wrap
+from ..numerics.checks import check_batch
+from ..numerics.verify import MAX_T_END
+from . import _inputs
+from ._common import add_variant_arguments, analysis_from_args, check_numeric_inputs, print_json, require_numeric, wrap
 
 _AGREES = {True: "yes", False: "NO", None: "inconclusive"}
 
@@ -109,8 +112,25 @@ def format_map_verification(a, v) -> str:
     return "\n".join(lines)
 
 
+def _check_options(args) -> None:
+    """The options of this command, before any work (messages name the option and the value)."""
+    _inputs.positive_count("--samples", args.samples)
+    _inputs.seed("--seed", args.seed)
+    if args.t_end is not None:
+        _inputs.positive_number("--t-end", args.t_end, MAX_T_END)
+    if args.steps is not None:
+        _inputs.positive_count("--steps", args.steps)
+    check_numeric_inputs(args)
+
+
 def run(args) -> int:
+    _check_options(args)
     a = analysis_from_args(args)
+    require_numeric(a, "verify")
+    try:
+        check_batch(args.samples, a.dim)
+    except InvalidParameterError as exc:
+        raise InvalidParameterError(f"--samples {args.samples}: {exc}; pass a smaller --samples") from None
     if a.time_domain == "discrete":
         if args.t_end is not None:
             raise InvalidParameterError("--t-end is for gradient flow; with --optimizer give --steps N")

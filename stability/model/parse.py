@@ -78,6 +78,7 @@ import time
 import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
@@ -85,13 +86,18 @@ import sympy as sp
 from ..errors import ExpressionParseError, InvalidParameterError
 from ..timeout import TimeLimitExceeded, time_limit
 from .functions import sigmoid, softplus
+from .space import ComponentSpace, InvariantSpace, InvVec, NotRotationInvariant
 
 __all__ = [
     "parse_expression",
+    "parse_in_space",
+    "LossText",
+    "check_loss_text",
     "MAX_LENGTH",
     "MAX_NODES",
     "MAX_DEPTH",
     "MAX_CALL_DEPTH",
+    "MAX_FUNCTION_NESTING",
     "MAX_INTEGER",
     "MAX_EXPONENT",
     "MAX_POWER",
@@ -109,6 +115,10 @@ MAX_NODES = 1000
 MAX_DEPTH = 50
 #: Deepest nesting of function calls such as ``abs(abs(...))``; SymPy slows down sharply past it.
 MAX_CALL_DEPTH = 20
+#: Deepest nesting of exp, log, sigmoid, softplus, tanh, sin, cos (or a power with a variable exponent) around
+#: phi or theta, as in ``sigmoid(sigmoid(theta.phi))``: each level multiplies the terms of the training field's
+#: derivatives (sigmoid nested 6 deep takes seconds to analyse, 8 deep half a minute, exp 6 deep does not end).
+MAX_FUNCTION_NESTING = 6
 #: Largest integer literal, in absolute value.
 MAX_INTEGER = 10**12
 #: Largest number (in absolute value) allowed in an exponent, and in ``exp(...)`` of a ``log``.
@@ -142,6 +152,7 @@ _SCALAR_FUNCTIONS = {
 _VECTOR_FUNCTIONS = {"dot": 2, "norm": 1}  # name -> number of vector arguments
 _FUNCTION_NAMES = ", ".join(sorted([*_SCALAR_FUNCTIONS, *_VECTOR_FUNCTIONS]))
 _CONSTANTS = {"pi": sp.pi, "e": sp.E}
+_GROWING = (sp.exp, sp.log, sp.tanh, sp.sin, sp.cos, sigmoid, softplus)
 
 
 def _sigmoid_value(z: complex) -> complex:
@@ -234,6 +245,87 @@ def parse_expression(
     """
     phi_t, theta_t = _check_symbols(phi, theta)
     param_map = _check_params(params)
+    body, col_shift, tree = _syntax_tree(text)
+    variables = frozenset(phi_t) | frozenset(theta_t)
+    builder = _Builder(
+        body, col_shift, (_Vector(phi_t), _Vector(theta_t)), (phi_t, theta_t), variables, len(phi_t), param_map
+    )
+    return _build(builder, tree)
+
+
+def parse_in_space(text: str, g, params: Mapping[str, sp.Expr] | None = None) -> sp.Expr:
+    """Parse ``text`` as a loss in a Dirac-GAN space ``g`` (see :mod:`stability.model.space`).
+
+    ``phi`` and ``theta`` are the space's vectors, and dot products and norms are the space's
+    own, so in :class:`~stability.model.space.InvariantSpace` the loss comes out in ``|phi|``,
+    ``|theta|`` and ``theta.phi``, whatever the dimension. A component such as ``phi1`` raises
+    :class:`~stability.model.space.NotRotationInvariant` there (the engine then works in
+    components); in a :class:`~stability.model.space.ComponentSpace` components are allowed.
+
+    >>> from stability.model.space import InvariantSpace
+    >>> parse_in_space("theta.phi + (phi.phi)**2", InvariantSpace())
+    theta.phi + |phi|**4
+    """
+    param_map = _check_params(params)
+    if not isinstance(g, (InvariantSpace, ComponentSpace)):
+        raise InvalidParameterError(
+            f"losses given as text are written in the vectors phi and theta, not in data samples, so they cannot be "
+            f"evaluated in {type(g).__name__} (a data model such as instance noise changes the samples); write the "
+            "losses as functions of a Dirac space (g.x_real, g.x_fake, g.critic) to combine them with it"
+        )
+    body, col_shift, tree = _syntax_tree(text)
+    vectors = (_SpaceVector(g.phi, g), _SpaceVector(g.theta, g))
+    variables = set().union(
+        *(g.dot(u, v).free_symbols for u, v in ((g.phi, g.phi), (g.theta, g.theta), (g.phi, g.theta)))
+    )
+    if isinstance(g, ComponentSpace):
+        builder = _Builder(body, col_shift, vectors, (g.phi_symbols, g.theta_symbols), variables, g.dim, param_map)
+    else:
+        builder = _Builder(body, col_shift, vectors, None, variables, None, param_map)
+    return _build(builder, tree)
+
+
+@dataclass(frozen=True)
+class LossText:
+    """A loss written as text, as a function ``loss(g, **params)`` of a Dirac-GAN space: what a
+    dimension-generic :class:`~stability.Variant` takes. A loss that uses only ``phi``, ``theta``,
+    dot products and norms is rotation invariant and gets the engine's fast path in every
+    dimension; one that reads components is analysed component by component.
+
+    >>> from stability.model.space import InvariantSpace
+    >>> LossText("-log(sigmoid(theta.phi))")(InvariantSpace())
+    -log(sigmoid(theta.phi))
+    """
+
+    text: str
+
+    def __post_init__(self):
+        if not isinstance(self.text, str):
+            raise ExpressionParseError(f"an expression must be a string; got {type(self.text).__name__}")
+
+    def __call__(self, g, **params) -> sp.Expr:
+        return parse_in_space(self.text, g, params)
+
+
+def check_loss_text(text: str, params: Mapping[str, sp.Expr] | None = None, dim: int | None = None) -> bool:
+    """Parse ``text`` once to report its errors early; True if it is rotation invariant (no components).
+
+    ``dim`` is the dimension in which a loss with components is checked (default: not checked).
+
+    >>> check_loss_text("theta.phi + norm(phi)**4"), check_loss_text("phi1*theta1", dim=2)
+    (True, False)
+    """
+    try:
+        parse_in_space(text, InvariantSpace(), params)
+    except NotRotationInvariant:
+        if dim is not None:
+            parse_in_space(text, ComponentSpace(dim), params)
+        return False
+    return True
+
+
+def _syntax_tree(text: str) -> tuple[str, int, ast.Expression]:
+    """The stripped text, the column shift of its leading blanks, and its (size-checked) syntax tree."""
     if not isinstance(text, str):
         raise ExpressionParseError(f"an expression must be a string; got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -260,12 +352,14 @@ def parse_expression(
     nodes = sum(1 for node in ast.walk(tree) if isinstance(node, ast.expr))
     if nodes > MAX_NODES:
         raise ExpressionParseError(f"expression is too large: {nodes} syntax nodes (at most {MAX_NODES})")
+    return body, col_shift, tree
 
-    builder = _Builder(body, col_shift, phi_t, theta_t, param_map)
+
+def _build(builder: _Builder, tree: ast.Expression) -> sp.Expr:
     try:
         with time_limit(MAX_SECONDS):
             result = builder.visit(tree.body, 1, 0)
-    except ExpressionParseError:
+    except (ExpressionParseError, NotRotationInvariant):
         raise
     except TimeLimitExceeded:
         sp.core.cache.clear_cache()  # SymPy may have cached half-evaluated objects
@@ -276,8 +370,8 @@ def parse_expression(
         raise ExpressionParseError("expression is too large to build") from None
     except Exception as exc:  # a SymPy failure on odd input is still the input's fault
         raise ExpressionParseError(f"could not build the expression: {type(exc).__name__}: {exc}") from exc
-    if isinstance(result, _Vector):
-        raise ExpressionParseError(f"a loss must be a scalar; got a vector of length {len(result.items)}")
+    if isinstance(result, _VECTOR_TYPES):
+        raise ExpressionParseError(f"a loss must be a scalar; got a vector of length {result.length}")
     if result.has(sp.I):
         raise ExpressionParseError("the expression is not real: it contains the imaginary unit (e.g. sqrt(-1))")
     return result
@@ -330,12 +424,74 @@ def _location(lineno: int | None, col: int | None, col_shift: int) -> str:
 
 
 class _Vector:
-    """A vector value during parsing: a tuple of scalar SymPy expressions."""
+    """A vector value during parsing: a tuple of scalar SymPy expressions (explicit components)."""
 
     __slots__ = ("items",)
 
     def __init__(self, items):
         self.items = tuple(items)
+
+    @property
+    def length(self) -> str:
+        return str(len(self.items))
+
+    def scalars(self) -> tuple:
+        return self.items
+
+    def neg(self) -> _Vector:
+        return _Vector(-x for x in self.items)
+
+    def combine(self, other: _Vector, sign: int) -> _Vector:
+        return _Vector(a + sign * b for a, b in zip(self.items, other.items))
+
+    def scale(self, k: sp.Expr) -> _Vector:
+        return _Vector(a * k for a in self.items)
+
+    def divide(self, k: sp.Expr) -> _Vector:
+        return _Vector(a / k for a in self.items)
+
+    def dot(self, other: _Vector) -> sp.Expr:
+        return sp.Add(*[a * b for a, b in zip(self.items, other.items)])
+
+    def norm(self) -> sp.Expr:
+        return sp.sqrt(self.dot(self))
+
+
+class _SpaceVector:
+    """A vector of a Dirac-GAN space ``g`` (``g.phi``, ``g.theta`` and their combinations), combined
+    with the space's own operations, so a loss never reads a component it does not name."""
+
+    __slots__ = ("value", "space")
+    length = "n"
+
+    def __init__(self, value, space):
+        self.value, self.space = value, space
+
+    def scalars(self) -> tuple:
+        if isinstance(self.value, InvVec):
+            return (self.value.a, self.value.b)
+        return tuple(self.value)
+
+    def neg(self) -> _SpaceVector:
+        return _SpaceVector(-self.value, self.space)
+
+    def combine(self, other: _SpaceVector, sign: int) -> _SpaceVector:
+        return _SpaceVector(self.value + other.value if sign == 1 else self.value - other.value, self.space)
+
+    def scale(self, k: sp.Expr) -> _SpaceVector:
+        return _SpaceVector(self.value * k, self.space)
+
+    def divide(self, k: sp.Expr) -> _SpaceVector:
+        return _SpaceVector(self.value / k, self.space)
+
+    def dot(self, other: _SpaceVector) -> sp.Expr:
+        return self.space.dot(self.value, other.value)
+
+    def norm(self) -> sp.Expr:
+        return self.space.norm(self.value)
+
+
+_VECTOR_TYPES = (_Vector, _SpaceVector)
 
 
 # --------------------------------------------------------------------------- the builder
@@ -344,18 +500,21 @@ class _Vector:
 class _Builder:
     """Walks a whitelisted syntax tree and builds SymPy objects, checking limits as it goes."""
 
-    def __init__(self, text, col_shift, phi, theta, params):
+    def __init__(self, text, col_shift, vectors, components, variables, n, params):
         self.text = text
         self.col_shift = col_shift
-        self.n = len(phi)
-        self.vectors = {"phi": _Vector(phi), "varphi": _Vector(phi), "theta": _Vector(theta)}
-        self.components = {"phi": phi, "varphi": phi, "theta": theta}
-        self.variables = frozenset(phi) | frozenset(theta)
+        self.n = n  # None: vectors of any length (a rotation-invariant space)
+        self.vectors = {"phi": vectors[0], "varphi": vectors[0], "theta": vectors[1]}
+        self.components = (
+            None if components is None else {"phi": components[0], "varphi": components[0], "theta": components[1]}
+        )
+        self.variables = frozenset(variables)
         self.params = params
         self.deadline = time.monotonic() + MAX_SECONDS
         # sub-expressions already checked -> (tree size, approximate value if constant, else None)
         self.info: dict[sp.Basic, tuple[int, complex | None]] = {}
-        self.max_size = MAX_TREE_SIZE + 100 * self.n
+        self.nesting: dict[sp.Basic, int] = {}  # sub-expression -> nesting of growing functions around the variables
+        self.max_size = MAX_TREE_SIZE + 100 * (n or 1)
 
     # ----- errors
 
@@ -371,8 +530,11 @@ class _Builder:
 
     def names_help(self) -> str:
         n = self.n
-        comps = "phi1, theta1" if n == 1 else f"phi1..phi{n}, theta1..theta{n}"
-        names = [f"phi, theta (vectors of length {n}; varphi = phi)", f"{comps} (also phi_1)"]
+        if n is None:
+            names = ["phi, theta (vectors; varphi = phi)", "components phi1, theta1, ... (also phi_1)"]
+        else:
+            comps = "phi1, theta1" if n == 1 else f"phi1..phi{n}, theta1..theta{n}"
+            names = [f"phi, theta (vectors of length {n}; varphi = phi)", f"{comps} (also phi_1)"]
         names += sorted(self.params) + ["pi", "e"]
         return ", ".join(names)
 
@@ -398,8 +560,9 @@ class _Builder:
 
     def check(self, value, node: ast.AST) -> None:
         """Check every number, power and size in ``value`` against the limits."""
-        for expr in value.items if isinstance(value, _Vector) else (value,):
+        for expr in value.scalars() if isinstance(value, _VECTOR_TYPES) else (value,):
             self.check_expr(expr, node)
+            self.check_nesting(expr, node)
 
     def check_expr(self, expr: sp.Basic, node: ast.AST) -> None:
         """Check the sub-expressions of ``expr`` not seen before, children first."""
@@ -494,18 +657,14 @@ class _Builder:
     # ----- helpers
 
     def scalar(self, value, node: ast.AST, what: str) -> sp.Expr:
-        if isinstance(value, _Vector):
-            raise self.error(f"{what} needs a scalar", node, f"got a vector of length {len(value.items)}")
+        if isinstance(value, _VECTOR_TYPES):
+            raise self.error(f"{what} needs a scalar", node, f"got a vector of length {value.length}")
         return value
 
     def vector(self, value, node: ast.AST, what: str) -> _Vector:
-        if not isinstance(value, _Vector):
+        if not isinstance(value, _VECTOR_TYPES):
             raise self.error(f"{what} needs a vector (such as phi or theta)", node, "got a scalar")
         return value
-
-    @staticmethod
-    def dot(u: _Vector, v: _Vector) -> sp.Expr:
-        return sp.Add(*[a * b for a, b in zip(u.items, v.items)])
 
     # ----- node handlers
 
@@ -550,6 +709,8 @@ class _Builder:
         if name in self.params:
             return self.params[name]
         match = _COMPONENT_RE.fullmatch(name)
+        if match and self.components is None:
+            raise NotRotationInvariant(f"the loss reads the component {name}")
         if match:
             base, digits = match.group(1), match.group(3)
             index = int(digits) if len(digits) <= 9 and not digits.startswith("0") else 0
@@ -569,8 +730,8 @@ class _Builder:
         operand = self.visit(node.operand, depth + 1, calls)
         if isinstance(node.op, ast.UAdd):
             return operand
-        if isinstance(operand, _Vector):
-            return _Vector(-x for x in operand.items)
+        if isinstance(operand, _VECTOR_TYPES):
+            return operand.neg()
         return -operand
 
     def v_binop(self, node: ast.BinOp, depth: int, calls: int):
@@ -591,15 +752,15 @@ class _Builder:
 
     def binary(self, node: ast.BinOp, left, right):
         op = node.op
-        lvec, rvec = isinstance(left, _Vector), isinstance(right, _Vector)
+        lvec, rvec = isinstance(left, _VECTOR_TYPES), isinstance(right, _VECTOR_TYPES)
         if isinstance(op, (ast.Add, ast.Sub)):
             sign = 1 if isinstance(op, ast.Add) else -1
             if lvec and rvec:
-                return _Vector(a + sign * b for a, b in zip(left.items, right.items))
+                return left.combine(right, sign)
             if lvec or rvec:
                 word = "add" if sign == 1 else "subtract"
                 raise self.error(
-                    f"cannot {word} a vector (length {self.n}) and a scalar",
+                    f"cannot {word} a vector (length {self.n or 'n'}) and a scalar",
                     node,
                     "use a component such as phi1, a dot product or norm()",
                 )
@@ -610,21 +771,21 @@ class _Builder:
                     "cannot multiply two vectors", node, "for the dot product write u.v, u @ v or dot(u, v)"
                 )
             if lvec:
-                return _Vector(a * right for a in left.items)
+                return left.scale(right)
             if rvec:
-                return _Vector(left * b for b in right.items)
+                return right.scale(left)
             return left * right
         if isinstance(op, ast.Div):
             divisor = self.scalar(right, node, "'/' (the divisor)")
             if divisor == 0:
                 raise self.error("division by zero", node)
             if lvec:
-                return _Vector(a / divisor for a in left.items)
+                return left.divide(divisor)
             return left / divisor
         if isinstance(op, ast.MatMult):
             self.vector(left, node, "'@' (dot product, left side)")
             self.vector(right, node, "'@' (dot product, right side)")
-            return self.dot(left, right)
+            return left.dot(right)
         if isinstance(op, ast.Pow):
             base = self.scalar(left, node, "'**' (the base)")
             exponent = self.scalar(right, node, "'**' (the exponent)")
@@ -650,7 +811,7 @@ class _Builder:
                 "'.' only writes the dot product of two vectors, as in theta.phi",
             )
         left = self.vector(self.visit(node.value, depth + 1, calls), node, "'.' (dot product)")
-        return self.dot(left, self.vectors[node.attr])
+        return left.dot(self.vectors[node.attr])
 
     def v_call(self, node: ast.Call, depth: int, calls: int):
         if isinstance(node.func, ast.Attribute):
@@ -679,14 +840,40 @@ class _Builder:
         if name == "dot":
             u = self.vector(args[0], node, "dot()")
             v = self.vector(args[1], node, "dot()")
-            return self.dot(u, v)
+            return u.dot(v)
         if name == "norm":
             u = self.vector(args[0], node, "norm()")
-            return sp.sqrt(self.dot(u, u))
+            return u.norm()
         arg = self.scalar(args[0], node, f"{name}()")
         if name in ("exp", "sigmoid", "softplus"):  # the last two are evaluated through exp()
             self.check_log_argument(arg, node)
         return _SCALAR_FUNCTIONS[name](arg)
+
+    def nested(self, expr: sp.Basic) -> int:
+        """How deeply exp, log, sigmoid, ... (and powers with a variable exponent) nest around the variables."""
+        memo = self.nesting
+        stack = [(expr, False)]
+        while stack:
+            e, ready = stack.pop()
+            if e in memo:
+                continue
+            if not ready:
+                stack.append((e, True))
+                stack.extend((a, False) for a in e.args if a not in memo)
+                continue
+            inner = max((memo[a] for a in e.args), default=0)
+            grows = isinstance(e, _GROWING) or (e.is_Pow and bool(e.exp.free_symbols & self.variables))
+            memo[e] = inner + 1 if grows and e.free_symbols & self.variables else inner
+        return memo[expr]
+
+    def check_nesting(self, expr: sp.Basic, node: ast.AST) -> None:
+        level = self.nested(expr)
+        if level > MAX_FUNCTION_NESTING:
+            raise self.error(
+                f"functions of phi and theta are nested {level} deep (at most {MAX_FUNCTION_NESTING})",
+                node,
+                "each level multiplies the size of the training field's derivatives; simplify the loss",
+            )
 
 
 def _short(value: object, limit: int = 30) -> str:

@@ -19,7 +19,7 @@ A custom variant gives SymPy expressions in the symbols of :func:`stability.symb
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -60,8 +60,19 @@ class Variant:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise InvalidParameterError(f"variant name must be a non-empty string; got {self.name!r}")
+        for label in ("description", "equations", "general_form"):
+            if not isinstance(getattr(self, label), str):
+                raise InvalidParameterError(f"{label} must be a string; got {_shown(getattr(self, label))}")
+        given = {} if self.params is None else self.params
+        if not isinstance(given, Mapping):
+            raise InvalidParameterError(
+                f"params must be a mapping of names to default values or Parameter objects, e.g. {{'k': 0.5}}; "
+                f"got {_shown(given)}"
+            )
         params = {}
-        for key, value in dict(self.params or {}).items():
+        for key, value in given.items():
+            if not isinstance(key, str) or not key.isidentifier():
+                raise InvalidParameterError(f"parameter names must be identifier strings; got {key!r}")
             if isinstance(value, Parameter):
                 if value.name != key:
                     raise InvalidParameterError(f"parameter key {key!r} does not match its name {value.name!r}")
@@ -85,6 +96,11 @@ class Variant:
                 )
         if self.phi is None or self.theta is None:
             raise InvalidParameterError("a variant given by expressions needs phi= and theta= (see stability.symbols)")
+        for label, value in (("phi", self.phi), ("theta", self.theta)):
+            if isinstance(value, (str, sp.Basic)) or not isinstance(value, (tuple, list, Sequence)):
+                raise InvalidParameterError(
+                    f"{label} must be a tuple of SymPy symbols (see stability.symbols); got {_shown(value)}"
+                )
         phi, theta = tuple(self.phi), tuple(self.theta)
         if len(phi) != len(theta) or not phi:
             raise InvalidParameterError(
@@ -95,6 +111,12 @@ class Variant:
         for s in phi + theta:
             if not isinstance(s, sp.Symbol):
                 raise InvalidParameterError(f"phi and theta must hold SymPy symbols; got {type(s).__name__} {s!r}")
+            if s.is_real is not True:
+                raise InvalidParameterError(
+                    f"phi and theta must hold real symbols; {s} is not declared real (a complex variable has no "
+                    f"gradient flow here): use Symbol({s.name!r}, real=True), or stability.symbols(n)"
+                )
+        _check_distinct(phi, theta, set(self.params))
         object.__setattr__(self, "phi", phi)
         object.__setattr__(self, "theta", theta)
         allowed = set(phi) | set(theta)
@@ -132,6 +154,33 @@ class Variant:
         params = ", ".join(f"{k}={p.default}" for k, p in self.params.items())
         dim = "any dim" if self.dim is None else f"dim={self.dim}"
         return f"Variant({self.name!r}, {dim}{', ' + params if params else ''})"
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def _check_distinct(phi: tuple, theta: tuple, params: set[str]) -> None:
+    """Every state variable once: no symbol (or name) twice, none shared by phi and theta or named like a parameter."""
+    shared = sorted({s.name for s in phi} & {s.name for s in theta})
+    if shared:
+        raise InvalidParameterError(
+            f"phi and theta must be different variables; both contain {', '.join(shared)}"
+            + (" (theta equal to phi)" if tuple(s.name for s in phi) == tuple(s.name for s in theta) else "")
+        )
+    for label, vector in (("phi", phi), ("theta", theta)):
+        names = [s.name for s in vector]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise InvalidParameterError(
+                f"{label} holds {', '.join(twice)} more than once; each component is a variable"
+            )
+    clash = sorted({s.name for s in phi + theta} & params)
+    if clash:
+        raise InvalidParameterError(
+            f"{', '.join(clash)} is both a state variable and a parameter; rename the parameter"
+        )
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@
   Routh-Hurwitz) with the Routh array in exact rational arithmetic, ``O(n^2)`` operations where
   the Hurwitz determinants cost ``O(n^5)``, and real roots counted by exact isolation
   (``Poly.intervals``), not floats.
-* :func:`eigenvalues` gives the roots in closed form where SymPy finds them within a time
-  bound, as ``CRootOf`` otherwise, and as floating-point numbers (flagged) past that.
+* the roots themselves are in :mod:`stability.theory.eigen`.
 
 >>> import sympy as sp
 >>> s = sp.Symbol("s")
@@ -24,11 +23,10 @@
 
 from __future__ import annotations
 
-import time
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-import numpy as np
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.polyerrors import BasePolynomialError
@@ -47,16 +45,9 @@ __all__ = [
     "UnprovedSign",
     "flow_verdict",
     "is_rational",
-    "eigenvalues",
-    "Root",
+    "distinct_real_roots",
+    "fractions",
 ]
-
-#: Factors up to this degree are tried for closed-form roots (radicals).
-CLOSED_FORM_DEGREE = 4
-#: Factors up to this degree get exact ``CRootOf`` roots (complex isolation is slow beyond).
-CROOTOF_DEGREE = 8
-#: Seconds for the closed form or ``CRootOf`` of one factor.
-FACTOR_SECONDS = 2.0
 
 
 def charpoly(m: sp.MatrixBase, x: sp.Symbol) -> sp.Poly:
@@ -77,7 +68,7 @@ def is_rational(p: sp.Poly) -> bool:
     return p.domain.is_ZZ or p.domain.is_QQ or all(c.is_Rational for c in p.all_coeffs())
 
 
-def _fractions(p: sp.Poly) -> list[Fraction]:
+def fractions(p: sp.Poly) -> list[Fraction]:
     out = []
     for c in p.all_coeffs():
         c = sp.Rational(c)
@@ -91,6 +82,9 @@ def routh_stable(coeffs) -> bool:
     The Routh array: with every coefficient of one sign, the polynomial is Hurwitz iff the first
     column of the array is positive; its entries are ratios of consecutive Hurwitz determinants,
     so a zero there (a singular array) means some determinant vanishes, and it is not Hurwitz.
+    Rows are kept in integers: scaling a row by a positive number scales the rows below it by
+    positive numbers and leaves every sign in the first column unchanged, so each new row is
+    cross-multiplied (scaled by the positive pivot) and divided by its content.
     """
     c = [Fraction(x) for x in coeffs]
     while c and c[0] == 0:
@@ -103,12 +97,17 @@ def routh_stable(coeffs) -> bool:
         return True
     if any(x <= 0 for x in c):
         return False
-    upper, lower = c[0::2], c[1::2]
+    scale = math.lcm(*[x.denominator for x in c])
+    ints = [int(x * scale) for x in c]
+    upper, lower = ints[0::2], ints[1::2]
     while lower:
         if lower[0] <= 0:
             return False
-        f = upper[0] / lower[0]
-        nxt = [upper[i + 1] - f * (lower[i + 1] if i + 1 < len(lower) else 0) for i in range(len(upper) - 1)]
+        p, q = lower[0], upper[0]
+        nxt = [p * upper[i + 1] - q * (lower[i + 1] if i + 1 < len(lower) else 0) for i in range(len(upper) - 1)]
+        g = math.gcd(*nxt) if nxt else 1
+        if g > 1:
+            nxt = [x // g for x in nxt]
         upper, lower = lower, nxt
     return True
 
@@ -153,13 +152,13 @@ def _small(c: list[Fraction], zero: bool) -> RootFacts:
     return RootFacts(b < 0, b > 0, zero or b == 0, zero, False)
 
 
-def _distinct_real(p: sp.Poly, **bounds) -> int:
+def distinct_real_roots(p: sp.Poly, **bounds) -> int:
     return len(p.sqf_part().intervals(**bounds)) if p.degree() > 0 else 0
 
 
 def root_facts(p: sp.Poly) -> RootFacts:
     """The exact :class:`RootFacts` of ``p`` with rational coefficients."""
-    c = _fractions(p)
+    c = fractions(p)
     while c and c[0] == 0:
         c = c[1:]
     if len(c) <= 1:
@@ -181,14 +180,15 @@ def root_facts(p: sp.Poly) -> RootFacts:
     if g.degree() > 0:  # g(0) != 0 and g(-s) = +-g(s): g = h(s^2); its roots are on the axis iff h's are real < 0
         y = sp.Dummy("y")
         h = sp.Poly(list(reversed(g.all_coeffs()[::-1][::2])), y)
-        negative = _distinct_real(h, sup=0)
+        negative = distinct_real_roots(h, sup=0)
         axis = axis or negative > 0
         off_axis = negative < h.sqf_part().degree()
-    rc = _fractions(r)
-    right = off_axis or (len(rc) > 1 and not routh_stable(rc))
-    left = off_axis or (len(rc) > 1 and not routh_stable(_mirror(rc)))
+    rc = fractions(r)
+    stable = len(rc) > 1 and routh_stable(rc)  # r has no root on the axis: stable, or a root on the right
+    right = off_axis or (len(rc) > 1 and not stable)
+    left = off_axis or stable or (len(rc) > 1 and not routh_stable(_mirror(rc)))
     sqf = q.sqf_part()
-    return RootFacts(right, left, axis, zero, _distinct_real(sqf) == sqf.degree())
+    return RootFacts(right, left, axis, zero, distinct_real_roots(sqf) == sqf.degree())
 
 
 def algebraic_facts(p: sp.Poly) -> RootFacts:
@@ -299,143 +299,3 @@ def flow_verdict(facts: list[RootFacts]) -> tuple[Classification, Detail]:
     if not left and not any(f.zero for f in facts):
         return Classification.CENTER, Detail.CENTER
     return Classification.NON_HYPERBOLIC, Detail.ZERO_REAL_PART
-
-
-# --------------------------------------------------------------------------- the roots themselves
-@dataclass(frozen=True)
-class Root:
-    """One root: value, multiplicity, real and imaginary parts; ``exact`` False for floating-point values."""
-
-    value: sp.Expr
-    multiplicity: int
-    real: sp.Expr
-    imag: sp.Expr
-    exact: bool = True
-
-
-def _rational_small(c: list[Fraction]) -> list[Root]:
-    """Roots of ``c_0 s + c_1`` or ``c_0 s^2 + c_1 s + c_2`` (rational): ``-b/2 +- sqrt(b^2/4 - c)`` when monic."""
-    c = [x / c[0] for x in c]
-    if len(c) == 2:
-        r = sp.Rational(-c[1].numerator, c[1].denominator)
-        return [Root(r, 1, r, sp.S.Zero)]
-    b, c0 = c[1], c[2]
-    half, disc = sp.Rational(-b.numerator, 2 * b.denominator), b * b / 4 - c0
-    d = sp.Rational(disc.numerator, disc.denominator)
-    k = 1
-    if disc == 0:
-        return [Root(half, 2, half, sp.S.Zero)]
-    if disc < 0:
-        im = sp.sqrt(-d)
-        return [Root(half + sg * im * sp.I, k, half, sg * im) for sg in (-1, 1)]
-    return [Root(half + sg * sp.sqrt(d), k, half + sg * sp.sqrt(d), sp.S.Zero) for sg in (-1, 1)]
-
-
-def _quadratic(f: sp.Poly, k: int) -> list[Root]:
-    """``-b/2a +- sqrt(disc)``; with a parameter, real and imaginary parts by cases on the sign of ``disc``."""
-    a, b, c = f.all_coeffs()
-    half, disc = sp.cancel(-b / (2 * a)), sp.cancel((b * b - 4 * a * c) / (4 * a * a))
-    if disc.is_negative:
-        im = sp.sqrt(-disc)
-        return [Root(half + sg * im * sp.I, k, half, sg * im) for sg in (-1, 1)]
-    if disc.is_nonnegative:
-        return [Root(half + sg * sp.sqrt(disc), k, half + sg * sp.sqrt(disc), sp.S.Zero) for sg in (-1, 1)]
-    out = []
-    for sg in (-1, 1):
-        value = half + sg * sp.sqrt(disc)
-        re = sp.Piecewise((half, disc < 0), (value, True))
-        im = sp.Piecewise((sg * sp.sqrt(-disc), disc < 0), (0, True))
-        out.append(Root(value, k, re, im))
-    return out
-
-
-def _parts(value: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    re, im = value.as_real_imag()
-    return sp.simplify(re), sp.simplify(im)
-
-
-def _closed(f: sp.Poly, k: int) -> list[Root] | None:
-    found = sp.roots(f, multiple=False)
-    if sum(found.values()) < f.degree():
-        return None
-    return [Root(v, m * k, *_parts(v)) for v, m in found.items()]
-
-
-def _crootof(f: sp.Poly, k: int) -> list[Root]:
-    out = []
-    for r in f.all_roots(radicals=False):
-        if r.is_real:
-            out.append(Root(r, k, r, sp.S.Zero))
-        else:
-            out.append(Root(r, k, sp.re(r), sp.im(r)))
-    return out
-
-
-def _numeric(f: sp.Poly, k: int, matrix=None) -> list[Root]:
-    """Floating-point roots; the number of real ones is exact (isolation), the rest come in conjugate pairs."""
-    if matrix is not None:
-        values = np.linalg.eigvals(np.array(matrix.evalf(), dtype=float))
-    else:
-        values = np.roots([float(c) for c in f.all_coeffs()])
-    real_count = _distinct_real(f) if is_rational(f) else None
-    values = sorted(values, key=lambda v: abs(v.imag))
-    out = []
-    for i, v in enumerate(values):
-        if real_count is not None and i < real_count:
-            v = complex(v.real, 0.0)
-        re, im = sp.Float(v.real, 15), sp.Float(v.imag, 15)
-        out.append(Root(re + im * sp.I if v.imag else re, k, re, im, exact=False))
-    return out
-
-
-def eigenvalues(p: sp.Poly, seconds: float, matrix=None) -> tuple[list[Root], float]:
-    """The roots of ``p`` with multiplicities, and the seconds left of the budget ``seconds``.
-
-    ``matrix`` (optional) is a matrix with characteristic polynomial ``p``, for numeric values.
-    """
-    if p.degree() <= 0:
-        return [], seconds
-    if p.degree() <= 2 and is_rational(p):  # no factoring needed
-        return _rational_small(_fractions(p)), seconds
-    factors = [(p, 1)]
-    dom = p.domain
-    if dom.is_ZZ or dom.is_QQ or dom.is_PolynomialRing or dom.is_FractionField:
-        start = time.monotonic()
-        try:
-            with time_limit(max(min(seconds, FACTOR_SECONDS), 0.1)):
-                factors = p.factor_list()[1]
-        except TimeLimitExceeded:
-            factors = p.sqf_list()[1]  # square-free parts: exact multiplicities, no factoring
-        except (NotImplementedError, BasePolynomialError):
-            pass
-        seconds -= time.monotonic() - start
-    single = len(factors) == 1 and factors[0][1] == 1
-    out: list[Root] = []
-    for f, k in factors:
-        f = sp.Poly(f, p.gen)
-        d = f.degree()
-        if d == 1:
-            a, b = f.all_coeffs()
-            out.append(Root(-b / a, k, -b / a, sp.S.Zero))
-            continue
-        if d == 2:
-            out += _quadratic(f, k)
-            continue
-        found = None
-        if seconds > 0 and (d <= CLOSED_FORM_DEGREE or d <= CROOTOF_DEGREE):
-            start = time.monotonic()
-            try:
-                with time_limit(min(seconds, FACTOR_SECONDS)):
-                    # Radicals of a factor with only real roots (degree >= 3) involve complex numbers (casus
-                    # irreducibilis): CRootOf says the same exactly, and reads better.
-                    real = is_rational(f) and _distinct_real(f) == d
-                    found = _closed(f, k) if d <= CLOSED_FORM_DEGREE and not real else None
-                    if found is None and is_rational(f) and d <= CROOTOF_DEGREE:
-                        found = _crootof(f, k)
-            except (TimeLimitExceeded, NotImplementedError, BasePolynomialError):
-                found = None
-            seconds -= time.monotonic() - start
-        if found is None and not (f.free_symbols - {p.gen}):
-            found = _numeric(f, k, matrix if single else None)
-        out += found or []
-    return out, seconds

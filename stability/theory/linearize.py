@@ -323,7 +323,7 @@ def _linearize_general(dyn: Dynamics) -> Linearization:
     state = dyn.state
     n = dyn.dim
     offsets, rows, residual = _direct(dyn)
-    w = sp.symbols(f"w_1:{2 * n + 1}", real=True, nonzero=True)
+    w = sp.symbols(f"w_1:{2 * n + 1}", real=True, nonzero=True) if any(r != 0 for r in residual) else ()
     ray = {z: _T * wi for z, wi in zip(state, w)}
     direction = set(w)
     phi_syms, theta_syms = state[:n], state[n:]
@@ -355,7 +355,10 @@ def _linearize_general(dyn: Dynamics) -> Linearization:
         return Linearization(equilibrium, False, None, None, tuple(singular))
     entries = {(i, j): _tidy(v) for i, row in enumerate(rows) for j, v in row.items()}
     entries = {k: v for k, v in entries.items() if v != 0}
-    jac = sp.ImmutableMatrix(sp.SparseMatrix(2 * n, 2 * n, entries))
+    jac = sp.zeros(2 * n, 2 * n)
+    for (i, j), v in entries.items():
+        jac[i, j] = v
+    jac = jac.as_immutable()
     return Linearization(True, True, kron_block(entries, n), jac, ())
 
 

@@ -5,6 +5,14 @@ Signs are decided by proof through SymPy's assumptions (a relation such as
 cannot be proved is never guessed: the verdict becomes ``"undecided"`` and
 ``conditions`` says which parameter values give which verdict.
 
+:func:`classify_block` decides ``B (x) I_n`` from the trace and determinant of the 2x2 ``B``.
+:func:`classify_matrix` decides a general Jacobian without closed-form eigenvalues: irreducible
+blocks and Kronecker structure first (:mod:`.structure`), then each block's characteristic
+polynomial and the exact location of its roots (:mod:`.charpoly`); with parameters, conditions on
+the polynomials' coefficients (:mod:`.parametric`, :func:`.criteria.stable_conditions`), which can be
+evaluated at every admissible point. Eigenvalues are reported in closed form, as ``CRootOf``, or, past
+the degree and time limits, as floating-point values flagged by ``Spectrum.numeric_only``.
+
 >>> import sympy as sp
 >>> spec = classify_block(sp.Matrix([[0, -sp.Rational(1, 2)], [sp.Rational(1, 2), 0]]), dim=2)
 >>> spec.classification, spec.eigenvalues
@@ -13,6 +21,7 @@ cannot be proved is never guessed: the verdict becomes ``"undecided"`` and
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -23,8 +32,9 @@ from sympy.polys.polyerrors import BasePolynomialError
 from ..frozen import FrozenMap
 from ..timeout import TimeLimitExceeded, time_limit
 from ..verdicts import Classification, Detail, TimeDomain
-from .charpoly import Root, UnprovedSign, charpoly, eigenvalues, flow_verdict, is_rational, numeric_facts, root_facts
+from .charpoly import UnprovedSign, charpoly, flow_verdict, is_rational, numeric_facts, root_facts
 from .criteria import HURWITZ, REGION_SECONDS, stable_conditions
+from .eigen import Root, eigenvalues
 from .parametric import domain_of, pieces
 from .roots import hurwitz_determinants
 from .structure import exchangeable, irreducible_blocks, nonzero
@@ -103,6 +113,13 @@ def _within(domain, cond):
     return sp.And(domain, cond, evaluate=False)
 
 
+def _simplified(cond):
+    try:
+        return sp.simplify(cond)
+    except (TypeError, ValueError):  # e.g. "not comparable" for a relation SymPy cannot order
+        return cond
+
+
 def simplify_condition(cond) -> sp.Boolean:
     """Simplify a condition on at most one parameter to intervals inside its domain."""
     cond = sp.sympify(cond)
@@ -110,22 +127,17 @@ def simplify_condition(cond) -> sp.Boolean:
         return cond
     free = sorted(cond.free_symbols, key=str)
     if len(free) != 1:
-        return sp.simplify(cond)
+        return _simplified(cond)
     (s,) = free
     try:
         region = cond.as_set() & _domain(s)
     except (NotImplementedError, TypeError, ValueError):
-        return sp.simplify(cond)
+        return _simplified(cond)
     if region == sp.EmptySet:
         return sp.false
     if region == _domain(s):
         return sp.true
     return region.as_relational(s)
-
-
-def _parts(value: sp.Expr, mult: int) -> Eigenvalue:
-    re, im = value.as_real_imag()
-    return Eigenvalue(value, mult, sp.simplify(re), sp.simplify(im))
 
 
 def _block_parts(half: sp.Expr, sign: int, disc: sp.Expr, dim: int, simp=sp.simplify) -> Eigenvalue:
@@ -188,6 +200,8 @@ def classify_block(block: sp.Matrix, dim: int) -> Spectrum:
 _S = sp.Dummy("s")
 #: Seconds for the characteristic polynomial of one block, and for the exact location of its roots.
 BLOCK_SECONDS = 20
+#: Seconds for the characteristic polynomials and root locations of all blocks together.
+TOTAL_SECONDS = 60
 #: Seconds for closed-form or ``CRootOf`` eigenvalues over all blocks; past it they are numeric.
 EIGEN_SECONDS = 10
 
@@ -215,9 +229,11 @@ class _Block:
     poly: sp.Poly | None  # None: not computed within the time limit
 
 
-def _facts(p: sp.Poly):
+def _facts(p: sp.Poly, seconds: float = BLOCK_SECONDS):
+    if seconds <= 0:
+        return None
     try:
-        with time_limit(BLOCK_SECONDS):
+        with time_limit(seconds):
             return root_facts(p) if is_rational(p) else numeric_facts(p)
     except (TimeLimitExceeded, UnprovedSign, NotImplementedError, TypeError, ValueError, BasePolynomialError):
         return None
@@ -276,14 +292,19 @@ def classify_matrix(jacobian: sp.Matrix) -> Spectrum:
     if any(v.has(sp.Float) for v in entries.values()):  # decide exactly for the numbers as written
         entries = {k: sp.nsimplify(v, rational=True) if v.has(sp.Float) else v for k, v in entries.items()}
         notes.append("floating-point entries of the Jacobian were taken as the exact decimals they print as")
+    deadline = time.monotonic() + TOTAL_SECONDS
     for mat, copies in _pieces(entries, jacobian.rows):
+        poly, budget = None, min(BLOCK_SECONDS, deadline - time.monotonic())
         try:
-            with time_limit(BLOCK_SECONDS):
-                poly = charpoly(mat, _S)
+            if budget > 0:
+                with time_limit(budget):
+                    poly = charpoly(mat, _S)
         except TimeLimitExceeded:
-            poly = None
+            pass
+        if poly is None:
             notes.append(
-                f"the characteristic polynomial of a {mat.rows}x{mat.rows} block was not found within {BLOCK_SECONDS} s"
+                f"the characteristic polynomial of a {mat.rows}x{mat.rows} block was not found within the time "
+                f"limits ({BLOCK_SECONDS} s per block, {TOTAL_SECONDS} s in all)"
             )
         blocks.append(_Block(mat, copies, poly))
     eigs, parts, eigen_notes, numeric = _roots(blocks)
@@ -292,11 +313,11 @@ def classify_matrix(jacobian: sp.Matrix) -> Spectrum:
     if any(b.poly is None for b in blocks):
         return _undecided(eigs, parts, {}, notes, numeric)
     if not free:
-        facts = [_facts(b.poly) for b in blocks]
+        facts = [_facts(b.poly, min(BLOCK_SECONDS, deadline - time.monotonic())) for b in blocks]
         if any(f is None for f in facts):
             notes.append(
-                "the location of the roots was not decided exactly (a sign SymPy cannot prove, or past the "
-                f"limit of {BLOCK_SECONDS} s per block)"
+                "the location of the roots was not decided exactly (a sign SymPy cannot prove, or past the time "
+                f"limits of {BLOCK_SECONDS} s per block, {TOTAL_SECONDS} s in all)"
             )
             return _undecided(eigs, parts, {}, notes, numeric)
         verdict, detail = flow_verdict(facts)
