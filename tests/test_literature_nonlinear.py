@@ -397,7 +397,7 @@ def test_pearson_with_consensus_is_settled_by_the_linearisation_alone(n, monkeyp
         raise AssertionError("searched although the linearisation decides")
 
     monkeypatch.setattr(nonlinear_module, "rotation_orbits", boom)
-    monkeypatch.setattr(nonlinear_module, "_search", boom)
+    monkeypatch.setattr(nonlinear_module, "search", boom)
     nl = analyze("fgan_pearson", dim=n, regularizers={"consensus": 1}).nonlinear
     assert nl.verdict == "asymptotically-stable" and nl.method == "linearization"
     assert nl.decay_rate == 1 and nl.orbits == ()

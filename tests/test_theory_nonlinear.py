@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+import stability.theory.findings as findings_module
 import stability.theory.nonlinear as nonlinear_module
 from stability import Variant, analyze, sigmoid, symbols
 from stability.model.space import DOT, NORM_PHI, NORM_THETA
@@ -83,9 +84,9 @@ def test_decisive_linearisation_needs_no_search(monkeypatch):
     def slow(a, system):
         time.sleep(30)
 
-    monkeypatch.setattr(nonlinear_module, "_search", no_search)
-    monkeypatch.setattr(nonlinear_module, "_lyapunov_attempt", slow)
-    monkeypatch.setattr(nonlinear_module, "EXTRAS_BUDGET", 0.3)
+    monkeypatch.setattr(nonlinear_module, "search", no_search)
+    monkeypatch.setattr(findings_module, "lyapunov_attempt", slow)
+    monkeypatch.setattr(findings_module, "EXTRAS_BUDGET", 0.3)
     start = time.monotonic()
     nl = analyze_nonlinear(analyze(v))
     assert time.monotonic() - start < 10
@@ -105,7 +106,7 @@ def test_an_outer_time_limit_is_not_swallowed(monkeypatch):
     def slow(a, system):
         time.sleep(30)
 
-    monkeypatch.setattr(nonlinear_module, "_lyapunov_attempt", slow)
+    monkeypatch.setattr(findings_module, "lyapunov_attempt", slow)
     a = analyze("vanilla_ns", dim=1)  # a centre: the search runs (and sleeps)
     with pytest.raises(TimeLimitExceeded):
         with time_limit(0.5):
