@@ -181,6 +181,24 @@ def test_the_nonlinear_proof_closes_the_derivation():
     assert nl.note in analyze("vanilla_ns").to_latex()
 
 
+def test_the_markdown_argument_follows_the_certificate_that_proved_the_verdict():
+    # LSGAN (Mao et al.): phi' = -(theta.phi) theta, theta' = (1 - theta.phi) phi (by hand, from L_D = (D - 1)^2/2
+    # + D(0)^2/2 with D(0) = 0, L_G = (D(theta) - 1)^2/2). For n >= 2, W = |phi|^2 has dW/dt = -2 (theta.phi)^2 <= 0
+    # and the squared area A = |phi|^2 |theta|^2 - (theta.phi)^2 is conserved (dA/dt = 2 (a + d) A with a + d = 0):
+    # trajectories off the collinear states are unbounded. The argument must say that, not LaSalle's convergence.
+    md2 = to_markdown(analyze("lsgan", dim=2), nonlinear=True).split("**Nonlinear analysis.**")[1]
+    assert r"\dot{W} &= - 2 \left(\boldsymbol{\theta}\cdot\boldsymbol{\varphi}\right)^{2} \leq 0" in md2
+    assert "are unbounded, so the origin is unstable" in md2 and "never reach the origin" not in md2
+    assert "$A$ is conserved" in md2
+    # n = 1: nilpotent Jacobian; the leading terms phi' = -theta^2 phi, theta' = phi (weights deg theta = 1,
+    # deg phi = 3) conserve F = phi + theta^3/3 (dF/dt = -theta^2 phi + theta^2 phi = 0 on them).
+    md1 = to_markdown(analyze("lsgan", dim=1), nonlinear=True).split("**Nonlinear analysis.**")[1]
+    assert "nilpotent" in md1 and "come arbitrarily close to it" in md1
+    phi, theta = sp.symbols("phi theta")
+    F = analyze("lsgan", dim=1).nonlinear.quasi.F
+    assert sp.expand(F.subs(dict(zip(sorted(F.free_symbols, key=str), (phi, theta)))) - (phi + theta**3 / 3)) == 0
+
+
 @pytest.mark.parametrize("name", ["vanilla_ns", "vanilla_sat", "wgan", "wgan_gp", "gan_qp"])
 def test_gradients_are_minus_the_posts_field(name):
     """-grad_phi L_D and -grad_theta L_G, evaluated at a point, equal the post's fields written out by hand."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from ..model.space import DOT, NORM_PHI, NORM_THETA
-from ..theory.lyapunov import K
+from ..theory.lyapunov import AREA, AreaEscape, DecayingPlayer, K, QuasiHomogeneous
 from .notation import Equation, PlusMinus, Prose, SetUnion, Strong, Tex, Text, prose
 from .steps import Step
 from .symbols import PHI_VEC, THETA_VEC, N, V, dot
@@ -65,24 +65,29 @@ def _certificate(nl) -> list[Equation]:
         return rows
     if nl.V is None:
         return []
-    rows = [Equation(V, nl.V)]
+    name = _W if nl.escape is not None else V  # the area escape's W is no Lyapunov function
+    rows = [Equation(name, nl.V)]
     sign = nl.sign
     if nl.dV == 0:
-        rows.append(Equation(dot(V), sp.Integer(0), qualifier=(Text("identically"),)))
+        rows.append(Equation(dot(name), sp.Integer(0), qualifier=(Text("identically"),)))
     elif sign is not None and sign.sign != 0:
         bound = sp.Ge(nl.dV, 0, evaluate=False) if sign.sign > 0 else sp.Le(nl.dV, 0, evaluate=False)
-        rows.append(Equation(dot(V), bound))
+        rows.append(Equation(dot(name), bound))
     else:
-        rows.append(Equation(dot(V), nl.dV))
+        rows.append(Equation(dot(name), nl.dV))
     inv = nl.invariant
     if inv is not None and not inv.only_origin:
         pieces = tuple(tuple(eq(k, v) for k, v in piece.items()) for piece in inv.pieces)
-        rows.append(Equation(M_SET, SetUnion(pieces), qualifier=(Text("the largest invariant set in"), _zero_set())))
+        where = _zero_set("W" if nl.escape is not None else "V")
+        rows.append(Equation(M_SET, SetUnion(pieces), qualifier=(Text("the largest invariant set in"), where)))
     return rows
 
 
-def _zero_set():
-    return Tex(r"\{\dot V = 0\}")
+_W = sp.Symbol("W")
+
+
+def _zero_set(name: str = "V"):
+    return Tex(r"\{\dot " + name + r" = 0\}")
 
 
 def _argument(nl) -> Prose:
@@ -140,8 +145,20 @@ def _argument(nl) -> Prose:
                 sp.StrictGreaterThan(che.leading, 0, evaluate=False),
                 " there); so the origin is unstable. ",
             )
+        elif nl.escape is not None:
+            out += _escape_argument(nl.escape)
+        elif nl.quasi is not None:
+            out += _quasi_argument(nl.quasi)
+        elif nl.decay is not None:
+            out += _decay_argument(nl.decay)
         elif nl.V is not None:
             out += _lyapunov_argument(nl)
+    if nl.branches:
+        out += prose(
+            "The argument is made for the field's smooth branch near the origin (",
+            *[(", " if i else "", rel) for i, rel in enumerate(nl.neighbourhood)],
+            "): the verdict is local, and nothing is claimed outside that neighbourhood. ",
+        )
     for o in nl.orbits:
         conds: list[Any] = []
         for k, v in o.conditions.items():
@@ -164,6 +181,76 @@ def _argument(nl) -> Prose:
         for k, v in by_dim.items():
             items += [", " if items else "", f"{VERDICT_TEXT.get(str(v), str(v))} for ", Tex(k.replace(">=", r"\ge"))]
         out += prose(" The verdict depends on the dimension: ", *items, ".")
+    return out
+
+
+def _escape_argument(esc: AreaEscape) -> Prose:
+    """Unbounded trajectories off the collinear states (n >= 2): W never increases, the area never decreases."""
+    area = sp.Symbol("A")
+    grows = "is conserved" if esc.conserved else "never decreases"
+    return prose(
+        "For ",
+        sp.Ge(N, 2, evaluate=False),
+        ", ",
+        eq(_W, esc.W),
+        " never increases (",
+        sp.Le(dot(_W), 0, evaluate=False),
+        "), and LaSalle's largest invariant set in ",
+        _zero_set("W"),
+        " lies in the collinear states, where the squared area ",
+        eq(area, AREA),
+        " of the parallelogram of ",
+        PHI_VEC,
+        " and ",
+        THETA_VEC,
+        " vanishes; along the field ",
+        area,
+        f" {grows}. A bounded trajectory would approach that set, where ",
+        eq(area, 0),
+        ", yet ",
+        area,
+        " stays at least its initial value, positive whenever ",
+        PHI_VEC,
+        " and ",
+        THETA_VEC,
+        " start linearly independent: such trajectories, which start arbitrarily close to the origin, are "
+        "unbounded, so the origin is unstable. ",
+    )
+
+
+def _quasi_argument(q: QuasiHomogeneous) -> Prose:
+    """The nilpotent case in dimension 1: V = F^2 + x^2 from the first integral F of the leading terms."""
+    out = prose(
+        "In dimension 1 the Jacobian is nilpotent. The field's leading (quasi-homogeneous) terms conserve ",
+        eq(sp.Symbol("F"), q.F),
+        "; ",
+        eq(V, q.V),
+        " is positive definite and does not increase along the full field",
+        " near the origin" if q.sign.region else "",
+        ", so by Lyapunov's theorem the origin is Lyapunov-stable. ",
+    )
+    if q.accumulate:
+        out += prose("It is not asymptotically stable: equilibria other than the origin come arbitrarily close to it. ")
+    return out
+
+
+def _decay_argument(dp: DecayingPlayer) -> Prose:
+    """One player's norm decays exponentially, the other's moves by a bounded amount: Lyapunov stability."""
+    me, other = (PHI_VEC, THETA_VEC) if dp.player == "phi" else (THETA_VEC, PHI_VEC)
+    out = prose(
+        "The norm of ",
+        me,
+        " decays at least like ",
+        sp.exp(-dp.rate * sp.Symbol("t")),
+        " near the origin, and the rate of change of the norm of ",
+        other,
+        " is bounded by a constant times it, so ",
+        other,
+        " moves by a bounded amount: trajectories that start close enough to the origin stay near it, and the "
+        "origin is Lyapunov-stable. ",
+    )
+    if dp.equilibria:
+        out += prose("It is not asymptotically stable: every state with ", eq(me, 0), " is an equilibrium. ")
     return out
 
 
