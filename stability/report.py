@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import analyze
+from .maps import stability_map
 from .render.report import build_report as _build_report
 
 __all__ = ["build_report"]
@@ -19,5 +20,6 @@ __all__ = ["build_report"]
 def build_report(
     out_dir: str | Path = "report", *, dim: int = 2, dpi: int = 100, progress: Callable[[str], Any] | None = None
 ) -> Path:
-    """Analyse, verify and draw every case of the report into ``out_dir``; returns ``index.md``'s path."""
-    return _build_report(out_dir, analyze=analyze, dim=dim, dpi=dpi, progress=progress)
+    """Analyse, verify and draw every case of the report (and its stability maps) into ``out_dir``; returns
+    ``index.md``'s path."""
+    return _build_report(out_dir, analyze=analyze, stability_map=stability_map, dim=dim, dpi=dpi, progress=progress)

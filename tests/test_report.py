@@ -10,10 +10,12 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 import sympy as sp
+from sympy.parsing.sympy_parser import implicit_multiplication_application, parse_expr, standard_transformations
 
 from stability import analyze
 from stability.cli import main
 from stability.errors import StabilityError
+from stability.maps import stability_map
 from stability.model.literature import (
     DISCRETE_OPTIMIZERS,
     LEARNING_RATE,
@@ -29,10 +31,13 @@ from stability.plotting import post_experiment
 from stability.plotting import post_initial_state as plotting_initial_state
 from stability.render.report import (
     Case,
+    MapCase,
+    MapFigure,
     post_cases,
     run_cases,
     run_discrete,
     run_literature,
+    run_maps,
     sample_rate,
     write_report,
 )
@@ -373,3 +378,190 @@ def _literature_table_loose(page: str) -> dict[tuple[str, str | None], str]:
     header, rows = _table(_subsection(page, "### The literature's losses and regularisers"))
     columns = [None if h == "no regulariser" else re.match(r"`(\w+)`, ", h).group(1) for h in header[1:]]
     return {(row[0].strip("`"), reg): cell for row in rows for reg, cell in zip(columns, row[1:])}
+
+
+# ----------------------------------------------------------------------------------------
+# Stability maps
+# ----------------------------------------------------------------------------------------
+HH, GG, BB = sp.symbols("hh gg bb", real=True)  # the test's own names for h, the R1 weight and beta
+#: How the report writes each parameter (the maps' LaTeX axis names), and the test's symbol for it.
+REPORT_SYMBOLS = {r"\gamma_{r1}": "gg", r"\beta": "bb", "h": "hh"}
+
+
+def _from_latex(tex: str) -> sp.Expr:
+    r"""A polynomial or number as the report typesets it (sums, products, powers, \frac, \sqrt), as a SymPy
+    expression in the test's symbols."""
+    s = tex.replace(r"\left", "").replace(r"\right", "")
+    for name, ours in REPORT_SYMBOLS.items():
+        s = re.sub(re.escape(name) + r"(?![A-Za-z])", f" {ours} ", s)
+    s = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", s)
+    s = re.sub(r"\\sqrt\{([^{}]*)\}", r"sqrt(\1)", s)
+    assert "\\" not in s, tex  # nothing typeset that this reader does not know
+    s = s.replace("^{", "**(").replace("{", "(").replace("}", ")")
+    names = {"hh": HH, "gg": GG, "bb": BB, "sqrt": sp.sqrt}
+    return parse_expr(
+        s, local_dict=names, transformations=(*standard_transformations, implicit_multiplication_application)
+    )
+
+
+def _same_curve(a: sp.Expr, b: sp.Expr) -> bool:
+    """Equal zero sets of two polynomials: their ratio is a non-zero constant."""
+    r = sp.cancel(a / b)
+    return bool(r.is_number and r != 0)
+
+
+def _maps_section(page: str) -> str:
+    return re.split(r"\n##?#? ", page.split("### Stability maps", 1)[1], maxsplit=1)[0]
+
+
+def _map_block(page: str, optimizer: str) -> str:
+    """The paragraphs of one map: from its bold head to the next map's head, heading or figure."""
+    section = _maps_section(page)
+    start = section.index(f"(`{optimizer}` on ")
+    start = section.rindex("\n**", 0, start)
+    rest = section[start + 1 :]
+    ends = [m.start() for m in re.finditer(r"\n(\*\*|#|!\[)", rest)]
+    return rest[: ends[0]] if ends else rest
+
+
+def _map_boundary(block: str) -> dict[str, sp.Expr]:
+    rows = re.findall(r"^(.+?) &= 0 \\qquad \\text\{([\w-]+)\}", block, re.M)
+    return {crossing: _from_latex(lhs) for lhs, crossing in rows}
+
+
+def _map_window(block: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """The grid the map states (its window and points per axis), at the test's coarse resolution, and the stated
+    stable share."""
+    share, nx, ny = re.search(r"stable on ([0-9.]+)% of the (\d+) × (\d+) grid", block).groups()
+    (xlo, xhi), (ylo, yhi) = (
+        (float(lo), float(hi)) for lo, hi in re.findall(r"\$(-?[0-9.]+) \\leq [^$]+ \\leq (-?[0-9.]+)\$", block)[:2]
+    )
+    assert int(nx) >= 300 and int(ny) >= 300, (nx, ny)  # the resolution the caption states
+    return np.linspace(xlo, xhi, COARSE), np.linspace(ylo, yhi, COARSE), float(share) / 100
+
+
+def _map_ranges(block: str) -> dict[sp.Expr, tuple[sp.Expr, sp.Expr]]:
+    """``{value of the y-axis: (stated end of the stable interval (0, e), stated h*)}``."""
+    found = re.findall(
+        r"At \$[^$=]+ = ([^$]+)\$ the update is stable exactly for \$h \\in \\left\(0, ([^$]+)\\right\)\$: "
+        r"the largest stable learning rate is \$h\^\{\*\} = ([^$]+?)(?: \\approx [0-9.]+)?\$",
+        block,
+    )
+    return {_from_latex(at): (_from_latex(end), _from_latex(star)) for at, end, star in found}
+
+
+COARSE = 100  # points per axis of the independent check
+
+# The hand-derived update maps of the report's three maps (vanilla_ns, n = 1). The post's vanilla GAN has
+# L_D = softplus(theta phi) and L_G = softplus(-theta phi) (n = 1), so phi' = -sigma(u) theta, theta' = sigma(-u) phi,
+# u = theta phi; at the equilibrium sigma = 1/2. R1 adds gamma/2 |grad_x D|^2 = gamma/2 phi^2 to L_D, so phi' gains
+# -gamma phi: the Jacobian of the field is B = [[-gamma, -1/2], [1/2, 0]].
+#  simgd:  (phi, theta) <- (phi, theta) + h B (phi, theta):  M = I + h B = [[1 - h gamma, -h/2], [h/2, 1]].
+#  altgd:  phi+ = (1 - h gamma) phi - h theta/2, then theta+ = theta + h phi+/2:
+#          M = [[1 - h gamma, -h/2], [h (1 - h gamma)/2, 1 - h^2/4]].
+#  momentum (heavy ball, both players at once, R1 weight 1): z+ = z + h B z + beta (z - z_prev) on the state
+#          (z, z_prev): M = [[(1 + beta) I + h B, -beta I], [I, 0]].
+HAND_MAPS = {
+    "simgd": lambda h, g: np.array([[1 - h * g, -h / 2], [h / 2, 1]]),
+    "altgd": lambda h, g: np.array([[1 - h * g, -h / 2], [h * (1 - h * g) / 2, 1 - h**2 / 4]]),
+    "momentum": lambda h, b: np.block(
+        [[(1 + b) * np.eye(2) + h * np.array([[-1, -0.5], [0.5, 0]]), -b * np.eye(2)], [np.eye(2), np.zeros((2, 2))]]
+    ),
+}
+
+
+def _hand_verdicts(optimizer: str, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Per point, from numpy's eigenvalues of the hand-written M: 0 stable, 1 unstable, 2 on the circle."""
+    out = np.empty((len(ys), len(xs)), dtype=int)
+    for i, y in enumerate(ys):
+        for j, x in enumerate(xs):
+            rho = np.abs(np.linalg.eigvals(HAND_MAPS[optimizer](x, y))).max()
+            out[i, j] = 0 if rho < 1 - 1e-9 else (1 if rho > 1 + 1e-9 else 2)
+    return out
+
+
+def test_report_draws_the_stability_maps(full_report):
+    """Two figures (simgd against altgd over (h, gamma); momentum over (h, beta)), PNGs of two and one panels."""
+    page = (full_report[3] / "index.md").read_text()
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", _maps_section(page))
+    assert images == ["map_gd_lr_r1.png", "map_momentum_lr_beta.png"]
+    for name in images:
+        path = full_report[3] / name
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000, name
+    two, one = (mpimg.imread(full_report[3] / name) for name in images)
+    assert two.shape[1] > 1.6 * one.shape[1]  # side by side
+    for optimizer in ("simgd", "altgd", "momentum"):
+        assert _map_boundary(_map_block(page, optimizer)), optimizer  # each map states its boundary
+    assert "300 × 300 points" in _maps_section(page)  # the caption states the resolution
+
+
+def test_simgd_map_boundary_matches_jury_by_hand(full_report):
+    """simgd on vanilla_ns, n = 1 (M above): p(z) = z^2 - tr z + det with tr = 2 - h g, det = 1 - h g + h^2/4.
+
+    Jury's conditions for a quadratic: p(1) > 0, p(-1) > 0, |det| < 1.
+      p(1)  = 1 - tr + det = h^2/4 > 0 for every h > 0: no fold.
+      p(-1) = 1 + tr + det = 4 - 2 h g + h^2/4, zero on h^2 - 8 g h + 16 = 0: an eigenvalue at -1, the flip.
+      det < 1  iff  h < 4 g; on h = 4 g (and h^2 - 8 g h + 16 > 0 there) tr^2 - 4 det = h^2 (g^2 - 1) < 0 for g < 1,
+        a complex pair of modulus sqrt(det) = 1: the Neimark-Sacker curve h - 4 g = 0.
+      det > -1 follows from p(1), p(-1) > 0 (real roots of product < -1 would put -1 or 1 between them).
+    Stable at g = 1/2 iff h < 2 (the flip condition 16 - 4 h + h^2 > 0 always holds): h* = 2; at g = 2 iff h < 8 and
+    h^2 - 16 h + 16 > 0, i.e. h < 8 - 4 sqrt(3).
+    altgd (M above): tr = 2 - h g - h^2/4, det = 1 - h g; p(1) = h^2/4, p(-1) = 4 - 2 h g - h^2/4 (flip:
+    h^2 + 8 g h - 16 = 0), det < 1 iff g > 0 (Neimark-Sacker: g = 0); h* = 4 sqrt(g^2 + 1) - 4 g.
+    momentum (M above, B with the double eigenvalue -1/2): mu^2 - (1 + b - h/2) mu + b = 0; p(-1) = 2 + 2 b - h/2:
+    flip on h - 4 b - 4 = 0, h* = 4 (1 + b).
+    """
+    page = (full_report[3] / "index.md").read_text()
+    hand = {
+        "simgd": {"flip": HH**2 - 8 * GG * HH + 16, "Neimark-Sacker": HH - 4 * GG},
+        "altgd": {"flip": HH**2 + 8 * GG * HH - 16, "Neimark-Sacker": GG},
+        "momentum": {"flip": HH - 4 * BB - 4},
+    }
+    star = {
+        "simgd": lambda g: 4 * g if g <= 1 else 4 * g - 4 * sp.sqrt(g**2 - 1),
+        "altgd": lambda g: 4 * sp.sqrt(g**2 + 1) - 4 * g,
+        "momentum": lambda b: 4 * (1 + b),
+    }
+    for optimizer, curves in hand.items():
+        block = _map_block(page, optimizer)
+        stated = _map_boundary(block)
+        assert set(stated) == set(curves), (optimizer, stated)
+        for crossing, expr in curves.items():
+            assert _same_curve(stated[crossing], expr), (optimizer, crossing, stated[crossing])
+        ranges = _map_ranges(block)
+        assert len(ranges) == 2, (optimizer, block)
+        for at, (end, h_star) in ranges.items():
+            assert sp.simplify(end - star[optimizer](at)) == 0 and sp.simplify(h_star - end) == 0, (optimizer, at)
+            for step, stable in ((0.999, True), (1.001, False)):  # numpy's eigenvalues on either side of h*
+                rho = np.abs(np.linalg.eigvals(HAND_MAPS[optimizer](step * float(h_star), float(at)))).max()
+                assert (rho < 1) == stable, (optimizer, at, step, rho)
+    simgd = _map_ranges(_map_block(page, "simgd"))
+    assert simgd[sp.Rational(1, 2)] == (2, 2)  # by hand, above
+
+
+def test_map_stable_share_matches_an_independent_eigenvalue_grid(full_report):
+    """The stated stable share against numpy's eigenvalues of the hand-written M on a coarse grid of the same
+    window: they may differ only by the points within one coarse grid step of the boundary (a neighbour with
+    another verdict), plus the rounding of the stated percentage."""
+    page = (full_report[3] / "index.md").read_text()
+    for optimizer in HAND_MAPS:
+        xs, ys, share = _map_window(_map_block(page, optimizer))
+        v = _hand_verdicts(optimizer, xs, ys)
+        near = np.zeros(v.shape, dtype=bool)
+        near[:, 1:] |= v[:, 1:] != v[:, :-1]
+        near[:, :-1] |= v[:, 1:] != v[:, :-1]
+        near[1:, :] |= v[1:, :] != v[:-1, :]
+        near[:-1, :] |= v[1:, :] != v[:-1, :]
+        coarse = float(np.mean(v == 0))
+        assert 0 < coarse < 1 and near.mean() < 0.1, (optimizer, coarse, near.mean())
+        assert abs(share - coarse) <= near.mean() + 0.0005, (optimizer, share, coarse, near.mean())
+
+
+def test_a_map_the_library_refuses_is_shown_not_raised(tmp_path):
+    bad = MapFigure("bad", "A bad axis", (MapCase("nothing", "vanilla_ns", ("nope", 0, 1), ("r1", 0, 1), "simgd"),))
+    results = run_maps([bad], stability_map=stability_map, resolution=20)
+    assert results[0].map is None and results[0].refused.startswith("refused: "), results[0].refused
+    assert "lr" in results[0].refused  # the valid axes are listed
+    page = write_report([], tmp_path / "r", dpi=40, maps=results).read_text()
+    assert "**nothing** (`simgd` on `vanilla_ns`, $n = 1$): refused: " in page
+    assert (tmp_path / "r" / "bad.png").exists()
