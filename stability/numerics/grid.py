@@ -18,7 +18,16 @@ The characteristic polynomial's coefficients, exact in the swept parameters, are
   ``1 - a_2``, ``p(1)``, ``p(-1) > 0`` (maps) and ``a_1``, ``a_2 > 0`` (flows), in real arithmetic.
 * **the rate** (spectral abscissa ``max Re lambda`` of a flow, spectral radius ``max |lambda|``
   of a map) from the roots of the polynomial: the quadratic formula (in its cancellation-free
-  form) up to degree 2, ``numpy.linalg.eigvals`` on the stacked companion matrices above.
+  form) up to degree 2; for degree 3 and 4 real quadratic factors from Cardano / Ferrari, polished
+  by Newton / Bairstow steps, with ``numpy.linalg.eigvals`` of the companion matrix only where
+  their backward error is too large (:mod:`stability.numerics.roots34`); ``numpy.linalg.eigvals`` on
+  the stacked companion matrices from degree 5 on. Undecided points always take their roots from
+  ``numpy.linalg.eigvals``.
+* **exact factors**: :func:`compile_coefficients` factors the polynomial once with SymPy (exactly,
+  over the rationals in the parameters; e.g. momentum on the Dirac GAN gives the square of a
+  quadratic). Its roots are those of its factors, so the verdict is "unstable" if a factor is
+  clearly unstable, "stable" if all are clearly stable (each by its own conditions above), and
+  otherwise decided from the roots of all the factors as above; the rate is the factors' largest.
 
 Points are processed in chunks of :data:`CHUNK`, so memory is bounded whatever the grid size.
 :func:`bounding` and :func:`near_boundary` relate the exact boundary curves to the verdicts on a
@@ -45,11 +54,13 @@ from numpy.typing import NDArray
 from ..errors import InvalidParameterError
 from ..model.functions import NUMPY_FUNCTIONS
 from ..model.space import DOT, NORM_PHI, NORM_THETA
+from ..timeout import TimeLimitExceeded, time_limit
 from ..verdicts import Behaviour, Classification, TimeDomain
 from .field import invariants
 from .integrate import Status, StepBudgetExceeded, integrate
 from .iterate import iterate
 from .records import Record, frozen
+from .roots34 import companion_roots, quadratic_roots, rate34, roots34
 
 __all__ = [
     "TOL",
@@ -57,6 +68,7 @@ __all__ = [
     "CHUNK",
     "CODES",
     "code_of",
+    "Coefficients",
     "compile_coefficients",
     "compile_expression",
     "cayley_matrix",
@@ -79,8 +91,9 @@ __all__ = [
 TOL = 1e-9
 #: Distance of the rate from its critical value (0 or 1) within which an undecided point is on the boundary.
 RATE_TOL = 1e-6
-#: Points evaluated at a time (bounds the memory of the companion matrices and temporaries).
-CHUNK = 1 << 16
+#: Points evaluated at a time: bounds the memory, and keeps the temporaries of the degree-4 closed form in
+#: cache (1 << 16 points made a 1000 x 1000 quartic map about twice slower).
+CHUNK = 1 << 15
 
 #: The verdict of each code, in code order (``codes`` arrays index this tuple).
 CODES: tuple[Classification, ...] = (
@@ -112,22 +125,104 @@ def compile_expression(expr, symbols: Sequence[sp.Symbol]) -> Callable[..., NDAr
     return g
 
 
-def compile_coefficients(exprs, symbols: Sequence[sp.Symbol]) -> Callable[..., NDArray[np.float64]]:
-    """The coefficients ``exprs`` as one NumPy function returning ``(N, len(exprs))`` for N points.
-
-    Compiled once (``lambdify`` with common-subexpression elimination); constants broadcast.
-    """
+def _compile(exprs, symbols: Sequence[sp.Symbol]) -> Callable[..., NDArray[np.float64]]:
     f = sp.lambdify(list(symbols), [sp.sympify(e) for e in exprs], modules=_MODULES, cse=True)
+    width = len(exprs)
 
     def g(*args):
         args = [np.asarray(a, dtype=float) for a in args]
-        n = np.broadcast(*args).size if args else 1
-        out = np.empty((n, len(exprs)))
+        shape = np.broadcast(*args).shape if args else ()
+        out = np.empty((width, int(np.prod(shape))))  # filled column by column: each column contiguous
         for j, v in enumerate(f(*args)):
-            out[:, j] = np.broadcast_to(np.asarray(v, dtype=float), np.broadcast(*args).shape).ravel()
-        return out
+            out[j] = np.broadcast_to(np.asarray(v, dtype=float), shape).ravel()
+        return out.T
 
     return g
+
+
+@dataclass(frozen=True, eq=False)
+class Coefficients:
+    """Compiled coefficients (highest first): ``coeffs(*args)`` is ``(N, degree + 1)`` for N points.
+
+    ``factors`` holds, when SymPy proved one (exactly, over the rationals in the parameters), the
+    factorisation ``p = const * prod f_i^k_i`` into factors of lower degree in the variable: pairs
+    ``(compiled coefficients of f_i, k_i)``. Their roots are the polynomial's, so verdicts and rates
+    come from the factors (:func:`classify`).
+    """
+
+    fn: Callable[..., NDArray[np.float64]]
+    degree: int
+    factors: tuple[tuple[Callable[..., NDArray[np.float64]], int], ...] = ()
+    factor_degrees: tuple[int, ...] = ()
+
+    def __call__(self, *args) -> NDArray[np.float64]:
+        return self.fn(*args)
+
+    def factor_values(self, *args) -> list[NDArray[np.float64]]:
+        """The coefficients of each factor at the points ``args`` (``[]`` when not factored)."""
+        return [f(*args) for f, _ in self.factors]
+
+    def __repr__(self) -> str:
+        if not self.factors:
+            return f"Coefficients(degree {self.degree})"
+        parts = " * ".join(
+            f"(degree {d})^{k}" if k > 1 else f"(degree {d})" for d, (_, k) in zip(self.factor_degrees, self.factors)
+        )
+        return f"Coefficients(degree {self.degree} = {parts})"
+
+
+#: Seconds SymPy may spend looking for a factorisation of the characteristic polynomial.
+FACTOR_SECONDS = 2.0
+
+
+def compile_coefficients(exprs, symbols: Sequence[sp.Symbol], factor: bool = True) -> Coefficients:
+    """The coefficients ``exprs`` as one NumPy function returning ``(N, len(exprs))`` for N points.
+
+    Compiled once (``lambdify`` with common-subexpression elimination); constants broadcast. With
+    ``factor`` (degree 3 to 8), the polynomial is factored once symbolically (:class:`Coefficients`).
+
+    >>> h, b = sp.symbols("h beta")
+    >>> c = compile_coefficients([1, 2 * h, h**2 + 2 * b, 2 * h * b, b**2], (h, b))    # (z^2 + h z + b)^2
+    >>> c, c(np.array([1.0]), np.array([2.0])).tolist()
+    (Coefficients(degree 4 = (degree 2)^2), [[1.0, 2.0, 5.0, 4.0, 4.0]])
+    """
+    exprs = [sp.sympify(e) for e in exprs]
+    found = _factor(exprs) if factor and 3 <= len(exprs) - 1 <= 8 else ()
+    return Coefficients(
+        _compile(exprs, symbols),
+        len(exprs) - 1,
+        tuple((_compile(f, symbols), k) for f, k in found),
+        tuple(len(f) - 1 for f, _ in found),
+    )
+
+
+def _exact(e: sp.Expr) -> sp.Expr:
+    """``e`` with every Float replaced by the rational of the same binary value (exactly the same number)."""
+    floats = e.atoms(sp.Float)
+    return e.xreplace({f: sp.Rational(f) for f in floats}) if floats else e
+
+
+def _factor(exprs: list) -> tuple[tuple[list, int], ...]:
+    """The non-trivial factors in ``z`` of ``sum_i exprs[i] z^(n-i)`` as ``(coefficients, multiplicity)``, or ()."""
+    z = sp.Dummy("z")
+    n = len(exprs) - 1
+    try:
+        with time_limit(FACTOR_SECONDS):
+            poly = sp.Add(*(_exact(e) * z ** (n - i) for i, e in enumerate(exprs)))
+            const, found = sp.factor_list(poly, z)
+            parts = [(sp.Poly(f, z), k) for f, k in found if f.has(z)]
+            if sum(p.degree() * k for p, k in parts) != n or (len(parts) == 1 and parts[0][1] == 1):
+                return ()
+            product = const * sp.Mul(*(f**k for f, k in found))
+            if sp.expand(product - poly) != 0:  # factor_list is exact; checked anyway
+                return ()
+            return tuple((p.all_coeffs(), int(k)) for p, k in parts)
+    except TimeLimitExceeded as exc:
+        if exc.seconds != FACTOR_SECONDS:  # an outer limit: not ours to swallow
+            raise
+        return ()
+    except Exception:  # noqa: BLE001 - SymPy cannot factor it (non-polynomial parameters, ...): no factors
+        return ()
 
 
 @functools.lru_cache(maxsize=32)
@@ -149,16 +244,37 @@ def cayley_matrix(n: int) -> NDArray[np.float64]:
 
 
 def _cayley(c: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The Cayley transform's coefficients of each row (column by column: faster than a thin matmul)."""
+    """The Cayley transform's coefficients of each row of ``c``, ``(N, n + 1)``."""
+    return _cayley_rows(c).T
+
+
+def _cayley_rows(c: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The Cayley transform's coefficients, transposed: ``(n + 1, N)``, each row contiguous.
+
+    Row by row with in-place sums of the integer multiples of the columns (no BLAS: a thin matmul is
+    slow and its threads compete with the rest of the machine).
+    """
     t = _cayley_table(c.shape[1] - 1)
-    cols = [np.ascontiguousarray(c[:, i]) for i in range(c.shape[1])]
-    out = np.empty_like(c)
-    for j in range(c.shape[1]):
-        acc = np.zeros(c.shape[0])
-        for i, col in enumerate(cols):
-            if t[j, i]:
-                acc += t[j, i] * col
-        out[:, j] = acc
+    q = np.ascontiguousarray(c.T)
+    out = np.empty_like(q)
+    tmp = np.empty(q.shape[1])
+    for j, acc in enumerate(out):
+        first = True
+        for i, tji in enumerate(t[j]):
+            if tji == 0:
+                continue
+            if first:
+                np.multiply(q[i], tji, out=acc)
+                first = False
+            elif tji == 1:
+                acc += q[i]
+            elif tji == -1:
+                acc -= q[i]
+            else:
+                np.multiply(q[i], tji, out=tmp)
+                acc += tmp
+        if first:
+            acc[:] = 0.0
     return out
 
 
@@ -178,6 +294,76 @@ def routh_hurwitz(c: NDArray[np.float64], tol: float = TOL) -> NDArray[np.int8]:
     >>> routh_hurwitz(np.array([[1.0, 3, 3, 1], [1, 0, 1, 0], [1, 1, -2, 0]])).tolist()
     [0, 2, 1]
     """
+    c = np.asarray(c, dtype=float)
+    if c.shape[1] - 1 in (3, 4):
+        return _routh34(np.ascontiguousarray(c.T), tol)
+    return _routh_table(c, tol)
+
+
+def _normalised(q: NDArray[np.float64], tol: float):
+    """Rows ``q`` (``(n + 1, N)``): ``(band, b)`` with ``b_j = (q_j / q_0) / sigma^j``, roots of order 1.
+
+    ``band``: the leading coefficient is within ``tol`` of 0 relative to the largest one, or every root is 0.
+    """
+    big = np.abs(q[0])
+    for row in q[1:]:
+        np.maximum(big, np.abs(row), out=big)
+    band = ~(np.abs(q[0]) > tol * big)
+    inv = 1.0 / q[0]
+    a = [row * inv for row in q[1:]]
+    sigma = np.abs(a[0])
+    for j, aj in enumerate(a[1:], start=2):
+        r = np.abs(aj)
+        r = np.sqrt(r) if j == 2 else np.cbrt(r) if j == 3 else np.sqrt(np.sqrt(r)) if j == 4 else r ** (1.0 / j)
+        np.maximum(sigma, r, out=sigma)
+    band |= ~(sigma > 0)
+    unit = 1.0 / sigma
+    b, power = [], unit.copy()
+    for aj in a:
+        aj *= power
+        b.append(aj)
+        power *= unit
+    return band, b
+
+
+def _routh34(q: NDArray[np.float64], tol: float = TOL) -> NDArray[np.int8]:
+    """:func:`routh_hurwitz` of degree 3 or 4 with the Routh first column written out (rows ``q``: ``(n + 1, N)``).
+
+    The entries and their scales are those of the general table (:func:`_routh_table`): for
+    ``w^4 + b_1 w^3 + b_2 w^2 + b_3 w + b_4`` they are ``b_1``, ``e_2 = b_2 - b_3/b_1`` (scale
+    ``max(1, |b_2|, |b_3/b_1|)``), ``e_3 = b_3 - (b_1/e_2) b_4`` (scale ``max(1, |b_3|, |b_1 b_4/e_2|)``), ``b_4``.
+    """
+    with np.errstate(all="ignore"):
+        band, b = _normalised(q, tol)
+        bad = b[0] < -tol
+        for bj in b[1:]:
+            bad |= bj < -tol
+        bad &= ~band
+        und = ~(band | bad)
+        t = (1.0 / b[0]) * b[2]
+        e2 = b[1] - t
+        s2 = np.maximum(np.abs(b[1]), np.abs(t))
+        np.maximum(s2, 1.0, out=s2)
+        entries = [(b[0], None), (e2, s2)]
+        if len(b) == 4:
+            t3 = (b[0] / e2) * b[3]
+            e3 = b[2] - t3
+            s3 = np.maximum(np.abs(b[2]), np.abs(t3))
+            np.maximum(s3, 1.0, out=s3)
+            entries.append((e3, s3))
+        entries.append((b[-1], None))
+        for e, s in entries:
+            thr = tol if s is None else tol * s
+            bad |= und & (e < -thr)
+            band |= und & ~(np.abs(e) > thr)
+            und &= e > thr
+    out = bad.view(np.int8).copy()
+    out[band] = _BAND
+    return out
+
+
+def _routh_table(c: NDArray[np.float64], tol: float = TOL) -> NDArray[np.int8]:
+    """:func:`routh_hurwitz` of any degree: the Routh table run on the rows' coefficient arrays."""
     c = np.asarray(c, dtype=float)
     m, deg = c.shape[0], c.shape[1] - 1
     cols = [np.ascontiguousarray(c[:, j]) for j in range(deg + 1)]  # 1-D columns: faster than strided 2-D
@@ -237,7 +423,7 @@ def polynomial_roots(c: NDArray[np.float64]) -> NDArray[np.complex128]:
     ([[1.0, 2.0], [-0.0, -0.0]], [[0.0, -0.0], [-2.0, 2.0]])
     """
     c = np.asarray(c, dtype=float)
-    m, deg = c.shape[0], c.shape[1] - 1
+    deg = c.shape[1] - 1
     with np.errstate(all="ignore"):
         a = c[:, 1:] / c[:, :1]
         if deg == 1:
@@ -251,10 +437,7 @@ def polynomial_roots(c: NDArray[np.float64]) -> NDArray[np.complex128]:
             r2 = np.where(np.abs(q) > 0, q0 / np.where(np.abs(q) > 0, q, 1.0), 0.0)
             roots = np.stack([r1, r2], axis=1)
             return np.sort_complex(roots)
-        comp = np.zeros((m, deg, deg))
-        comp[:, 0, :] = -a
-        comp[:, np.arange(1, deg), np.arange(deg - 1)] = 1.0
-        return np.sort_complex(np.linalg.eigvals(comp))
+        return np.sort_complex(companion_roots(c))
 
 
 def _quadratic(c: NDArray[np.float64], discrete: bool):
@@ -264,7 +447,8 @@ def _quadratic(c: NDArray[np.float64], discrete: bool):
     the Hurwitz conditions ``a_1 > 0``, ``a_2 > 0`` (flows) of ``z^2 + a_1 z + a_2``; each one that
     fails means a root outside the closed stable set.
     """
-    a1, a2 = c[:, 1] / c[:, 0], c[:, 2] / c[:, 0]
+    inv = 1.0 / c[:, 0]
+    a1, a2 = c[:, 1] * inv, c[:, 2] * inv
     disc = a1 * a1 - 4 * a2
     s = np.sqrt(np.abs(disc))
     pair = disc < 0
@@ -285,50 +469,55 @@ def _quadratic(c: NDArray[np.float64], discrete: bool):
 
 
 def classify(
-    c: NDArray[np.float64], time_domain: TimeDomain, rates: bool = True
+    c: NDArray[np.float64],
+    time_domain: TimeDomain,
+    rates: bool = True,
+    factors: Sequence[NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.int8], NDArray[np.float64]]:
     """``(codes, rate)`` of the characteristic polynomials in the rows of ``c`` (see the module docstring).
 
     With ``rates=False`` the rate is computed only where the verdict needs it (NaN elsewhere).
+    ``factors``: the coefficients (same rows) of an exact factorisation of ``c`` into polynomials
+    of lower degree (:class:`Coefficients`); the verdict and rate then come from the factors,
+    whose roots are the polynomial's.
     """
     c = np.asarray(c, dtype=float)
     codes = np.full(c.shape[0], _UNDECIDED, dtype=np.int8)
     rate = np.full(c.shape[0], np.nan)
-    ok = np.isfinite(c).all(axis=1) & (np.abs(c[:, 0]) > 0)
-    if ok.all():
-        codes, rate = _classify(c, time_domain, rates=rates)
-    elif ok.any():
-        codes[ok], rate[ok] = _classify(c[ok], time_domain, rates=rates)
+    ok = _usable(c)
+    plain = ok
+    if factors:
+        fok = ok.copy()
+        for f in factors:
+            fok &= _usable(f)
+        plain = ok & ~fok
+        if fok.all():
+            return _classify_factored(factors, time_domain, rates)
+        if fok.any():
+            codes[fok], rate[fok] = _classify_factored([f[fok] for f in factors], time_domain, rates)
+    if plain.all():
+        return _classify(c, time_domain, rates=rates)
+    if plain.any():
+        codes[plain], rate[plain] = _classify(c[plain], time_domain, rates=rates)
     return codes, rate
 
 
-def _classify(cc: NDArray[np.float64], time_domain: TimeDomain, fast: bool = True, rates: bool = True):
-    discrete = time_domain is TimeDomain.DISCRETE
-    if fast and cc.shape[1] == 3:
-        with np.errstate(all="ignore"):
-            clear, out, r = _quadratic(cc, discrete)
-        if not clear.all():
-            out[~clear], r[~clear] = _classify(cc[~clear], time_domain, fast=False)
-        return out, r
-    test = _cayley(cc) if discrete else cc
-    rh = routh_hurwitz(test)
-    if not rates:  # the roots only where the Routh-Hurwitz test is within its tolerance
-        out = np.where(rh == 0, _STABLE, _UNSTABLE).astype(np.int8)
-        r = np.full(len(cc), np.nan)
-        band = rh == _BAND
-        if band.any():
-            out[band], r[band] = _classify(cc[band], time_domain, fast=False)
-        return out, r
-    roots = polynomial_roots(cc)
+def _usable(c: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Rows with finite coefficients and a non-zero leading one (column by column: no slow short-axis reduce)."""
+    ok = np.abs(c[:, 0]) > 0
+    for j in range(c.shape[1]):
+        ok &= np.isfinite(c[:, j])
+    return ok
+
+
+def _band_codes(roots: NDArray[np.complex128], discrete: bool):
+    """Codes and rates of rows whose Routh-Hurwitz test is within its tolerance, from all their roots."""
     r = np.abs(roots).max(axis=1) if discrete else roots.real.max(axis=1)
     crit = 1.0 if discrete else 0.0
-    size = np.ones(len(cc)) if discrete else np.maximum(np.abs(roots).max(axis=1), np.finfo(float).tiny)
-    out = np.where(rh == 0, _STABLE, _UNSTABLE).astype(np.int8)
-    band = rh == _BAND
+    size = np.ones(len(roots)) if discrete else np.maximum(np.abs(roots).max(axis=1), np.finfo(float).tiny)
     below, above = r < crit - RATE_TOL * size, r > crit + RATE_TOL * size
-    out[band & below] = _STABLE
-    out[band & above] = _UNSTABLE
-    on = band & ~below & ~above
+    out = np.where(below, _STABLE, _UNSTABLE).astype(np.int8)
+    on = ~below & ~above
     if discrete:
         out[on] = _NEUTRAL
     else:
@@ -337,6 +526,85 @@ def _classify(cc: NDArray[np.float64], time_domain: TimeDomain, fast: bool = Tru
         out[on & centre] = _CENTER  # every eigenvalue non-zero and on the axis
         out[on & ~centre] = _NONHYP
     return out, r
+
+
+def _classify(cc: NDArray[np.float64], time_domain: TimeDomain, fast: bool = True, rates: bool = True):
+    discrete = time_domain is TimeDomain.DISCRETE
+    deg = cc.shape[1] - 1
+    if fast and deg == 2:
+        with np.errstate(all="ignore"):
+            clear, out, r = _quadratic(cc, discrete)
+        if not clear.all():
+            out[~clear], r[~clear] = _classify(cc[~clear], time_domain, fast=False)
+        return out, r
+    test = _cayley_rows(cc) if discrete else np.ascontiguousarray(cc.T)
+    rh = _routh34(test) if deg in (3, 4) else _routh_table(test.T)
+    out = (rh == 1).view(np.int8).copy()  # _STABLE 0, _UNSTABLE 1
+    band = rh == _BAND
+    if not rates:  # the roots only where the Routh-Hurwitz test is within its tolerance
+        r = np.full(len(cc), np.nan)
+    elif deg in (3, 4):  # closed form, polished, eigvals where ill-conditioned
+        r = rate34(cc, discrete)
+    else:
+        roots = polynomial_roots(cc)
+        r = np.abs(roots).max(axis=1) if discrete else roots.real.max(axis=1)
+    if band.any():
+        out[band], r[band] = _band_codes(polynomial_roots(cc[band]), discrete)
+    return out, r
+
+
+def _factor_status(f: NDArray[np.float64], discrete: bool, rates: bool):
+    """Of one factor's rows: 0 clearly stable, 1 clearly not, 2 within the tolerance; and its rate (or None)."""
+    deg = f.shape[1] - 1
+    if deg == 2:
+        clear, codes, r = _quadratic(f, discrete)
+        codes[~clear] = _BAND
+        return codes, r
+    if deg == 1:
+        root = -f[:, 1] / f[:, 0]
+        r = np.abs(root) if discrete else root
+    test = _cayley_rows(f) if discrete else np.ascontiguousarray(f.T)
+    st = _routh34(test) if deg in (3, 4) else _routh_table(test.T)
+    if deg == 1 or not rates:
+        return st, (r if deg == 1 else None)
+    if deg in (3, 4):
+        return st, rate34(f, discrete)
+    roots = companion_roots(f)
+    return st, (np.abs(roots).max(axis=1) if discrete else roots.real.max(axis=1))
+
+
+def _factor_roots(f: NDArray[np.float64]) -> NDArray[np.complex128]:
+    deg = f.shape[1] - 1
+    if deg == 1:
+        return (-f[:, 1:] / f[:, :1]).astype(complex)
+    if deg == 2:
+        return quadratic_roots(f[:, 1] / f[:, 0], f[:, 2] / f[:, 0])
+    return roots34(f) if deg in (3, 4) else companion_roots(f)
+
+
+def _classify_factored(fs: Sequence[NDArray[np.float64]], time_domain: TimeDomain, rates: bool = True):
+    """``(codes, rate)`` from the factors ``fs`` of the polynomials: unstable if one factor is, stable if all are.
+
+    Rows where no factor is clearly unstable and one is within the tolerance are decided, as in
+    :func:`_classify`, by the roots of all the factors.
+    """
+    discrete = time_domain is TimeDomain.DISCRETE
+    m = len(fs[0])
+    unstable, band = np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
+    rate = np.full(m, -np.inf) if rates else np.full(m, np.nan)
+    with np.errstate(all="ignore"):
+        for f in fs:
+            st, r = _factor_status(f, discrete, rates)
+            unstable |= st == 1
+            band |= st == _BAND
+            if rates:
+                np.maximum(rate, r, out=rate)
+        band &= ~unstable
+        out = unstable.view(np.int8).copy()
+        if band.any():
+            roots = np.concatenate([_factor_roots(f[band]) for f in fs], axis=1)
+            out[band], rate[band] = _band_codes(roots, discrete)
+    return out, rate
 
 
 def evaluate(
@@ -352,8 +620,13 @@ def evaluate(
     codes, rate = np.empty(n, dtype=np.int8), np.empty(n)
     for lo in range(0, n, chunk):
         sl = slice(lo, min(lo + chunk, n))
-        codes[sl], rate[sl] = classify(coeffs(*(a[sl] for a in args)), time_domain, rates)
+        codes[sl], rate[sl] = _classify_points(coeffs, [a[sl] for a in args], time_domain, rates)
     return codes, rate
+
+
+def _classify_points(coeffs, args, time_domain: TimeDomain, rates: bool):
+    factors = coeffs.factor_values(*args) if isinstance(coeffs, Coefficients) and coeffs.factors else None
+    return classify(coeffs(*args), time_domain, rates, factors=factors)
 
 
 def evaluate_grid(
@@ -365,12 +638,16 @@ def evaluate_grid(
     rates: bool = True,
 ) -> tuple[NDArray[np.int8], NDArray[np.float64]]:
     """``(codes, rate)`` of shape ``(len(y), len(x))`` on the grid ``x`` (columns) by ``y`` (rows)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     nx, ny = len(x), len(y)
     codes, rate = np.empty(nx * ny, dtype=np.int8), np.empty(nx * ny)
-    for lo in range(0, nx * ny, chunk):
-        idx = np.arange(lo, min(lo + chunk, nx * ny))
-        sl = slice(lo, lo + idx.size)
-        codes[sl], rate[sl] = classify(coeffs(x[idx % nx], y[idx // nx]), time_domain, rates)
+    rows = max(1, chunk // max(nx, 1))  # whole rows of the grid at a time
+    xs = np.tile(x, rows)
+    for lo in range(0, ny, rows):
+        hi = min(lo + rows, ny)
+        k = (hi - lo) * nx
+        sl = slice(lo * nx, hi * nx)
+        codes[sl], rate[sl] = _classify_points(coeffs, [xs[:k], np.repeat(y[lo:hi], nx)], time_domain, rates)
     return codes.reshape(ny, nx), rate.reshape(ny, nx)
 
 
