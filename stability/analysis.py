@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from functools import cached_property
+from dataclasses import FrozenInstanceError, dataclass, field, fields
+from types import MappingProxyType
 
 import sympy as sp
 
@@ -69,7 +69,48 @@ def _resolve_params(variant: Variant, params) -> dict[str, sp.Expr]:
 _STATE_NAME = re.compile(r"^(phi|theta|varphi)(_?\d+)?$")
 
 
-def _check_names(values: Mapping[str, sp.Expr], regs: Mapping[str, sp.Expr]) -> None:
+#: Symbols the analysis introduces itself, and what for: a user's symbol *equal* to one (same name and
+#: assumptions) would be merged with it, so it is refused. Names in ``_INTERNAL_NAMES`` are refused
+#: whatever their assumptions (the invariants are not identifiers; the discrete criteria find their
+#: polynomial variable ``z`` by name). ``_INVARIANT_ONLY`` matters on the rotation-invariant route only.
+_INTERNAL_SYMBOLS = {
+    sp.Symbol("t", positive=True): "the ray parameter of the limits at the origin",
+    sp.Symbol("r_phi", positive=True): "the direction of |phi| on a ray to the origin",
+    sp.Symbol("r_theta", positive=True): "the direction of |theta| on a ray to the origin",
+}
+_INVARIANT_ONLY = {sp.Symbol("k", real=True): "the cosine of the angle between phi and theta"}
+_INTERNAL_NAMES = {"|phi|": "the norm |phi|", "|theta|": "the norm |theta|", "theta.phi": "the product theta.phi"}
+_DISCRETE_NAMES = {"z": "the variable of the update map's characteristic polynomial"}
+
+
+def _entries(values, regs, lr=None, optimizer=None) -> list[tuple[str, object]]:
+    """``(label, value)`` of everything a user can make symbolic."""
+    out = [(f"parameter {k}", v) for k, v in values.items()]
+    out += [(f"regularizer weight {k}", v) for k, v in regs.items()]
+    if lr is not None:
+        out += [("lr (discriminator)", lr.d), ("lr (generator)", lr.g)]
+    if optimizer is not None:
+        out += [(f"{optimizer.name} hyperparameter {k}", v) for k, v in optimizer.hyperparameters().items()]
+    return out
+
+
+def _check_internal(entries, invariant: bool, discrete: bool) -> None:
+    """Refuse a user's symbol that the pipeline would merge with one of its own (see ``_INTERNAL_SYMBOLS``)."""
+    for label, value in entries:
+        for sym in sorted(getattr(value, "free_symbols", ()), key=str):
+            use = (
+                _INTERNAL_NAMES.get(sym.name)
+                or _INTERNAL_SYMBOLS.get(sym)
+                or (_INVARIANT_ONLY.get(sym) if invariant else None)
+                or (_DISCRETE_NAMES.get(sym.name) if discrete else None)
+            )
+            if use:
+                raise InvalidParameterError(
+                    f"{label} uses the symbol {sym}, which the analysis uses internally for {use}; give it another name"
+                )
+
+
+def _check_names(entries) -> None:
     """Refuse symbols that would be silently merged: with the state, or across different parameters.
 
     The same symbol given on purpose for two entries (``lam=h`` and ``l2=h``) is a tie and is kept;
@@ -77,20 +118,19 @@ def _check_names(values: Mapping[str, sp.Expr], regs: Mapping[str, sp.Expr]) -> 
     ``alpha``, whose domains differ) would print alike and are refused.
     """
     seen: dict[str, tuple[str, sp.Symbol]] = {}
-    for kind, mapping in (("parameter", values), ("regularizer weight", regs)):
-        for key, value in mapping.items():
-            for sym in sorted(getattr(value, "free_symbols", ()), key=str):
-                if _STATE_NAME.match(sym.name):
-                    raise InvalidParameterError(
-                        f"{kind} {key} uses the symbol {sym}, a name of the state (phi_i, theta_i); rename it"
-                    )
-                other = seen.get(sym.name)
-                if other is not None and other[1] != sym:
-                    raise InvalidParameterError(
-                        f"{kind} {key} and {other[0]} both use a symbol named {sym.name} with different domains; "
-                        "pass one of them a symbol of another name"
-                    )
-                seen[sym.name] = (f"{kind} {key}", sym)
+    for label, value in entries:
+        for sym in sorted(getattr(value, "free_symbols", ()), key=str):
+            if _STATE_NAME.match(sym.name):
+                raise InvalidParameterError(
+                    f"{label} uses the symbol {sym}, a name of the state (phi_i, theta_i); rename it"
+                )
+            other = seen.get(sym.name)
+            if other is not None and other[1] != sym:
+                raise InvalidParameterError(
+                    f"{label} and {other[0]} both use a symbol named {sym.name} with different domains; "
+                    "pass one of them a symbol of another name"
+                )
+            seen[sym.name] = (label, sym)
 
 
 def _resolve_dim(variant: Variant, dim) -> int:
@@ -104,13 +144,58 @@ def _resolve_dim(variant: Variant, dim) -> int:
     return dim
 
 
+class _Cached:
+    """``functools.cached_property`` for a slotted record: the value is kept in the record's ``_cache``.
+
+    A slotted record has no instance ``__dict__``, so no attribute can be changed behind its frozen fields.
+    """
+
+    def __init__(self, compute):
+        self.compute, self.__doc__ = compute, compute.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        cache = obj._cache
+        if self.name not in cache:
+            cache[self.name] = self.compute(obj)
+        return cache[self.name]
+
+
+def _frozen(value):
+    """A field value as an immutable one: dicts as :class:`FrozenMap`, matrices as ``ImmutableMatrix``."""
+    if isinstance(value, dict):
+        return FrozenMap(value)
+    if isinstance(value, sp.MatrixBase) and not isinstance(value, sp.ImmutableMatrix):
+        return sp.ImmutableMatrix(value)
+    return value
+
+
 @dataclass(frozen=True, eq=False)
 class Nonlinear(NonlinearVerdict):
-    """The theory's nonlinear verdict, with its renderings: :meth:`to_latex` and :meth:`confirm`."""
+    """The theory's nonlinear verdict, with its renderings: :meth:`to_latex` and :meth:`confirm`.
+
+    Immutable: its ``__dict__`` is a read-only view, its mappings are :class:`FrozenMap`; it pickles and
+    deep-copies through its constructor.
+    """
 
     @classmethod
     def of(cls, verdict: NonlinearVerdict) -> Nonlinear:
-        return cls(**{f.name: getattr(verdict, f.name) for f in fields(verdict)})
+        return cls(**{f.name: _frozen(getattr(verdict, f.name)) for f in fields(verdict)})
+
+    @property
+    def __dict__(self):  # noqa: PLW3201 - a read-only view of the instance dictionary
+        for klass in type(self).__mro__[1:]:
+            slot = vars(klass).get("__dict__")
+            if slot is not None and not isinstance(slot, property):
+                return MappingProxyType(slot.__get__(self))
+        return MappingProxyType({})
+
+    def __reduce__(self):
+        return _rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)})
 
     def to_latex(self) -> str:
         """The proof as LaTeX; see :func:`stability.render.proof.latex_proof`."""
@@ -121,7 +206,11 @@ class Nonlinear(NonlinearVerdict):
         return confirm(self, **options)
 
 
-@dataclass(frozen=True, eq=False)
+def _rebuild(cls, values: dict):
+    return cls(**values)
+
+
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Analysis:
     """The result of :func:`analyze`: losses, field, Jacobian, eigenvalues and verdict.
 
@@ -156,6 +245,7 @@ class Analysis:
     explanation: str
     conditions: Mapping[str, sp.Basic]
     system: Flow | Map | None = None
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- time domain ---------------------------------------------------------------
     @property
@@ -232,7 +322,7 @@ class Analysis:
     def singular_terms(self) -> tuple[SingularTerm, ...]:
         return self.linearization.singular_terms
 
-    @cached_property
+    @_Cached
     def field_jacobian(self) -> sp.ImmutableMatrix | None:
         """The training field's Jacobian at phi = theta = 0 (eq. 8), or None where no derivative exists."""
         lin = self.linearization
@@ -242,7 +332,7 @@ class Analysis:
             return sp.ImmutableMatrix(sp.kronecker_product(lin.block, sp.eye(self.dim)))
         return None
 
-    @cached_property
+    @_Cached
     def jacobian(self) -> sp.ImmutableMatrix | None:
         """The linearisation at the equilibrium: the field's Jacobian J (flows, eq. 8) or the update
         map's Jacobian M (discrete; state order phi, theta, then the optimiser's memory); None where
@@ -260,7 +350,7 @@ class Analysis:
             return self.map_block
         return None if self.linearization.block is None else sp.ImmutableMatrix(self.linearization.block)
 
-    @cached_property
+    @_Cached
     def map_block(self) -> sp.ImmutableMatrix | None:
         """M's block when the field's Jacobian is ``B (x) I_n`` (discrete analyses only)."""
         if self.time_domain is TimeDomain.CONTINUOUS or self.linearization.block is None:
@@ -269,7 +359,7 @@ class Analysis:
             return None
         return sp.ImmutableMatrix(map_jacobian(self.system.optimizer, self.linearization.block, self.system.lr))
 
-    @cached_property
+    @_Cached
     def map_jacobian(self) -> sp.ImmutableMatrix | None:
         """The update map's full Jacobian on the general (component) path."""
         lin = self.linearization
@@ -313,7 +403,7 @@ class Analysis:
             return verify_map(self, **options)
         return verify(self, **options)
 
-    @cached_property
+    @_Cached
     def nonlinear(self) -> Nonlinear:
         """The nonlinear verdict of gradient flow with its certificate; see :mod:`stability.theory.nonlinear`."""
         if self.time_domain is TimeDomain.DISCRETE:
@@ -413,7 +503,7 @@ class Analysis:
             else f"{len(self.vector_field)} component equations"
         )
         rows = [
-            ("variant", f"`{self.variant.name}` ({self.variant.description}; {self.variant.equations})"),
+            ("variant", f"`{self.variant.name}`" + _parenthesised(self.variant.description, self.variant.equations)),
             ("dim", str(self.dim)),
             (
                 "parameters",
@@ -426,6 +516,21 @@ class Analysis:
         ]
         table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {_md_cell(v)} |" for k, v in rows)
         return f"{table}\n\n{to_markdown(self, level=3)}\n"
+
+
+def _immutable(self, name, value=None):
+    # dataclass's own frozen __setattr__ fails with "super(type, obj)" on a slotted class in Python 3.11
+    raise FrozenInstanceError(f"cannot assign to {name!r}: an Analysis is immutable")
+
+
+Analysis.__setattr__ = _immutable
+Analysis.__delattr__ = _immutable
+
+
+def _parenthesised(*parts: str) -> str:
+    """ " (a; b)" of the non-empty parts, "" when all are empty (a custom variant has no description)."""
+    shown = "; ".join(p for p in parts if p)
+    return f" ({shown})" if shown else ""
 
 
 def _md_cell(text: str) -> str:
@@ -444,6 +549,24 @@ def _matrix_strings(m: sp.Matrix | None):
     return None if m is None else [[str(x) for x in row] for row in m.tolist()]
 
 
+#: How an unstable spectrum's detail reads in a sentence: a shape ("a saddle") or what else it has.
+_UNSTABLE_PHRASES = {
+    Detail.ZERO_REAL_PART: "with, besides, an eigenvalue on the imaginary axis",
+    Detail.ZERO_EIGENVALUE: "with, besides, a zero eigenvalue",
+}
+
+
+def _unstable_shape(detail) -> str:
+    """ "a saddle", "a source", ... or the extra feature of the spectrum (never an empty "a ").
+
+    >>> _unstable_shape(Detail.SADDLE), _unstable_shape(Detail.ZERO_REAL_PART)
+    ('a saddle', 'with, besides, an eigenvalue on the imaginary axis')
+    """
+    if detail in _UNSTABLE_PHRASES:
+        return _UNSTABLE_PHRASES[detail]
+    return f"a {detail}" if detail else "its spectrum has no further structure"
+
+
 def _explain(variant: Variant, dim: int, lin: Linearization, spec: Spectrum | None) -> str:
     where = f"in dimension n = {dim}"
     if not lin.differentiable:
@@ -460,7 +583,7 @@ def _explain(variant: Variant, dim: int, lin: Linearization, spec: Spectrum | No
     body = {
         "stable": "Every real part is negative, so by Lyapunov's indirect method (Hartman-Grobman) the "
         f"equilibrium is locally asymptotically stable: a stable {spec.detail}.",
-        "unstable": f"Some real part is positive, so the equilibrium is unstable (a {spec.detail}).",
+        "unstable": f"Some real part is positive, so the equilibrium is unstable ({_unstable_shape(spec.detail)}).",
         "center": "All eigenvalues are non-zero and purely imaginary: the linearisation is a centre. "
         "Linearisation is inconclusive for the nonlinear system (Hartman-Grobman does not apply to "
         "eigenvalues with zero real part); the nonlinear terms decide whether trajectories converge, "
@@ -591,13 +714,17 @@ def analyze(
     dim = _resolve_dim(variant, dim)
     values = _resolve_params(variant, params)
     regs = resolve_regularizers(regularizers)
-    _check_names(values, regs)
     if optimizer is None and lr is not None:
         raise InvalidParameterError("lr= needs an optimizer= (gradient flow has no learning rate)")
+    opt = None if optimizer is None else get_optimizer(optimizer)
+    rate = None if optimizer is None else resolve_learning_rate(lr)
+    entries = _entries(values, regs, rate, opt)
+    _check_names(entries)
     dynamics = build_dynamics(variant, dim, values, regs)
+    _check_internal(entries, invariant=dynamics.invariant is not None, discrete=opt is not None)
     lin = linearize(dynamics)
     if optimizer is not None:
-        system = Map(dynamics, get_optimizer(optimizer), resolve_learning_rate(lr))
+        system = Map(dynamics, opt, rate)
         spec, classification, detail, conditions, explanation = _classify_map(system, lin, dim)
     else:
         system = Flow(dynamics)

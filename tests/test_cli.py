@@ -116,6 +116,9 @@ def run_main(argv, capsys) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
+MAP = ["map", "wgan_gp", "--x", "lam=0.1:1", "--y", "c=0:1", "--resolution", "4"]
+BIF = ["bifurcation", "wgan_gp", "--param", "lam=0.1:2", "--values", "4", "--no-simulate"]
+
 BAD_INPUTS = [
     # (argv, a fragment the one-line message must contain)
     ([], "required: COMMAND"),
@@ -201,6 +204,26 @@ BAD_INPUTS = [
     (["report", "-o", "FILE/sub"], "FILE is a file, not a directory"),
     (["report", "-o", "BLOCKED"], "BLOCKED/derivations is a file"),
     (["report", "--dpi", "0"], "--dpi 0"),
+    (["report", "-o", "/proc/stability-report"], "-o /proc/stability-report: cannot create the directory"),
+    # map and bifurcation share plot's output checks and the exact number parser, bounded before any work
+    (MAP + ["-o", "DIR.png"], "-o DIR.png: is a directory"),
+    (MAP + ["-o", "FILE/x.png"], "FILE is a file, not a directory"),
+    (MAP + ["-o", "missing/x.png"], "the directory missing does not exist"),
+    (MAP + ["-o", "/proc/stability-test.png"], "-o /proc/stability-test.png: cannot write it"),
+    (MAP + ["-o", "x.bmp"], "-o x.bmp: the output file must end in .png, .pdf, .svg"),
+    (["map", "wgan_gp", "--x", "lam=0.1:1e400", "--y", "c=0:1"], "--x lam=0.1:1e400: a value larger than 1e+15"),
+    (["map", "wgan_gp", "--x", "lam=1e-400:1", "--y", "c=0:1"], "--x lam=1e-400:1: a value smaller than 1e-15"),
+    (["map", "wgan_gp", "--x", "lam=0.1:1e99999999", "--y", "c=0:1"], "--x lam=0.1:1e99999999: value of lam's HI"),
+    (["map", "wgan_gp", "--x", "lam=0.1:1", "--y", "c=0:abc"], "--y c: LO and HI must be numbers"),
+    (BIF + ["-o", "DIR.png"], "-o DIR.png: is a directory"),
+    (BIF + ["-o", "FILE/x.png"], "FILE is a file, not a directory"),
+    (BIF + ["-o", "/proc/stability-test.png"], "cannot write it"),
+    (["bifurcation", "wgan_gp", "--param", "lam=0.1:1e400"], "--param lam=0.1:1e400: a value larger than 1e+15"),
+    (["bifurcation", "wgan_gp", "--param", "lam=0.1:1e99999999"], "too many digits"),
+    # a user's name that the analysis uses for its own symbols is refused, never merged (issue 14.2)
+    (["analyze", "--d-loss=theta.phi + k*phi.phi", "--g-loss=-theta.phi", "--param", "k=k"], "uses internally"),
+    (["analyze", "wgan_gp", "--param", "c=k"], "parameter c uses the symbol k, which the analysis uses internally"),
+    (["analyze", "vanilla_ns", "--dim", "1", "--optimizer", "simgd", "--lr", "0.1", "--reg", "l2=z"], "symbol z"),
 ]
 
 
@@ -271,7 +294,7 @@ def test_a_huge_parameter_is_refused_by_the_numerics_with_the_option(capsys):
 
 # -- output files: checked before the work, overwritten on purpose (and said so), never deleted if not ours --------
 def test_latex_and_plot_say_they_overwrite(capsys):
-    for command in ("latex", "plot", "report"):
+    for command in ("latex", "plot", "report", "map", "bifurcation"):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "overwritten" in " ".join(capsys.readouterr().out.split())
@@ -300,3 +323,27 @@ def test_a_failed_write_removes_only_what_it_created(tmp_path):
     with pytest.raises(Invalid):
         write_file(old, partial)
     assert old.exists()  # the user's file is never deleted (it holds what the failed write left)
+
+
+def test_map_and_bifurcation_overwrite_an_existing_figure(tmp_path, capsys):
+    for argv in (MAP, BIF):
+        out = tmp_path / f"{argv[0]}.png"
+        out.write_text("old")
+        assert main([*argv, "-o", str(out)]) == 0
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # the PNG signature replaced the old text
+
+
+def test_a_failed_report_removes_only_the_empty_directories_it_made(tmp_path, capsys, monkeypatch):
+    import stability.report
+
+    def fail(out, **options):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(stability.report, "build_report", fail)
+    code, err = run_main(["report", "-o", str(tmp_path / "new" / "deeper")], capsys)
+    assert code == 2 and "No space left on device" in err
+    assert list(tmp_path.iterdir()) == []  # both directories it created are gone
+    kept = tmp_path / "mine"
+    kept.mkdir()
+    code, _ = run_main(["report", "-o", str(kept)], capsys)
+    assert code == 2 and kept.is_dir()  # the user's (empty) directory is never removed

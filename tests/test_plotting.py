@@ -429,3 +429,28 @@ def test_cli_plot_of_a_discrete_analysis(tmp_path):
     out = tmp_path / "map.png"
     assert main(["plot", "vanilla_ns", "--optimizer", "altgd", "--lr", "0.1", "--kind", "ema", "-o", str(out)]) == 0
     assert_not_blank_file(out)
+
+
+@pytest.mark.parametrize(
+    "t_end, dt, error, fragment",
+    [
+        ("10", 0.01, StabilityTypeError, "t_end must be a number; got the string '10'"),
+        (10.0, None, StabilityTypeError, "dt must be a number; got NoneType"),
+        (float("nan"), 0.01, InvalidParameterError, "t_end must be a positive finite number; got nan"),
+        (10.0, 0, InvalidParameterError, "dt must be a positive finite number; got 0.0"),
+        (10.0, -0.5, InvalidParameterError, "dt must be a positive finite number"),
+        (1e300, 1e-300, InvalidParameterError, "t_end / dt must be a finite number of steps"),
+    ],
+)
+def test_ema_steps_names_what_it_received(t_end, dt, error, fragment):
+    with pytest.raises(error) as info:
+        P.ema_steps(t_end, dt)
+    assert fragment in str(info.value)
+
+
+def test_ema_steps_counts_one_update_per_training_step():
+    # t_end / dt steps, rounded up: 10 / 0.01 = 1000 (the float quotient 999.9999999999999 is one step),
+    # 1 / 0.3 = 3.33 -> 4, and NumPy scalars count like floats.
+    assert P.ema_steps(10.0, 0.01) == 1000
+    assert P.ema_steps(1.0, 0.3) == 4
+    assert P.ema_steps(np.float32(2.0), np.float64(0.5)) == 4

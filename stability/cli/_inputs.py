@@ -83,8 +83,8 @@ def numeric_range(option: str, text: str, value) -> None:
         return
     side = "larger than" if magnitude > high else "smaller than"
     raise InvalidParameterError(
-        f"{option} {text}: a value {side} {high if magnitude > high else low:g} in magnitude cannot be integrated: "
-        f"the numerics compute in double precision (about 16 digits), where it is lost to rounding next to the "
+        f"{option} {text}: a value {side} {high if magnitude > high else low:g} in magnitude is out of the numerics' "
+        f"range: they compute in double precision (about 16 digits), where it is lost to rounding next to the "
         f"state; `stability analyze` gives the exact verdict for it"
     )
 

@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import InvalidParameterError
 from ..maps import MAX_VALUES, bifurcation
 from ._common import add_variant_arguments, print_json, resolve_variant
-from .map_cmd import figure_path, parse_range, sweep_training
+from .map_cmd import figure_path, parse_range, save_figure, sweep_training
 
 
 def register(sub) -> None:
@@ -26,7 +26,9 @@ def register(sub) -> None:
     p.add_argument("--values", type=int, default=200, metavar="N", help=f"parameter values, 2..{MAX_VALUES}")
     p.add_argument("--measure", type=int, default=41, metavar="N", help="values at which to simulate (default 41)")
     p.add_argument("--no-simulate", action="store_true", help="spectrum and crossings only")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the figure (.png, .pdf or .svg)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write the figure (.png, .pdf or .svg); an existing FILE is overwritten"
+    )
     p.add_argument("--dpi", type=int, default=120, help="resolution of raster output (default 120)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
@@ -84,6 +86,6 @@ def run(args) -> int:
     else:
         print(format_bifurcation(b))
     if path is not None:
-        b.plot().figure.savefig(path, dpi=args.dpi)
+        save_figure(b.plot().figure, path, args.dpi)
         print(f"wrote {path}", file=sys.stderr)
     return 0

@@ -6,42 +6,55 @@ Example: ``stability map vanilla_ns --x lr=0.01:8 --y r1=0:3 --optimizer simgd -
 from __future__ import annotations
 
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 from ..dynamics.optimizers import get_optimizer
 from ..errors import InvalidParameterError
 from ..maps import MAX_RESOLUTION, stability_map
-from ._common import _flag, _rate, add_variant_arguments, print_json, resolve_variant
+from . import _inputs
+from ._common import _flag, _rate, add_variant_arguments, parse_value, print_json, resolve_variant
 
 FORMATS = (".png", ".pdf", ".svg")
 
 
 def parse_range(text: str, option: str) -> tuple[str, float, float]:
-    """``NAME=LO:HI`` (numbers like 0.01, 1/10, -0.9, 1e-3) as ``(name, lo, hi)``."""
+    """``NAME=LO:HI`` (numbers like 0.01, 1/10, -0.9, 1e-3) as ``(name, lo, hi)``.
+
+    The grid is evaluated in double precision: ends outside :data:`._inputs.NUMERIC_RANGE` are refused.
+
+    >>> parse_range("lr=1/10:8", "--x")
+    ('lr', 0.1, 8.0)
+    """
     name, sep, rng = text.partition("=")
     lo_text, colon, hi_text = rng.partition(":")
     name = name.strip()
     if not sep or not colon or not name.isidentifier():
         raise InvalidParameterError(f"{option} expects NAME=LO:HI, e.g. lr=0.01:8; got {text!r}")
-    try:
-        return name, float(Fraction(lo_text.strip())), float(Fraction(hi_text.strip()))
-    except (ValueError, ZeroDivisionError):
-        raise InvalidParameterError(
-            f"{option} {name}: LO and HI must be numbers (e.g. 0.01, 1/10); got {rng!r}"
-        ) from None
+    ends = []
+    for label, part in (("LO", lo_text), ("HI", hi_text)):
+        try:  # exact, and bounded before Python builds huge integers
+            value = parse_value(part, f"{name}'s {label}")
+        except InvalidParameterError as exc:
+            raise InvalidParameterError(f"{option} {text}: {exc}") from None
+        if not getattr(value, "is_Rational", False):
+            raise InvalidParameterError(f"{option} {name}: LO and HI must be numbers (e.g. 0.01, 1/10); got {rng!r}")
+        _inputs.numeric_range(option, text, value)
+        ends.append(float(value))
+    return name, ends[0], ends[1]
 
 
 def figure_path(text: str | None) -> Path | None:
-    """The -o file, checked before any computation (suffix, existing directory)."""
+    """The -o file, checked before any computation (suffix, directory, a path through a file, permissions)."""
     if text is None:
         return None
-    path = Path(text)
-    if path.suffix.lower() not in FORMATS:
-        raise InvalidParameterError(f"output file must end in {', '.join(FORMATS)}; got {text!r}")
-    if not path.parent.exists():
-        raise InvalidParameterError(f"the directory of {text!r} does not exist")
-    return path
+    if Path(text).suffix.lower() not in FORMATS:
+        raise InvalidParameterError(f"-o {text}: the output file must end in {', '.join(FORMATS)}")
+    return _inputs.output_file(text, "-o")
+
+
+def save_figure(figure, path: Path, dpi: int) -> None:
+    """Write ``figure`` to ``path`` (overwriting it); a failure is one line and leaves no partial new file."""
+    _inputs.write_file(path, lambda p: figure.savefig(p, dpi=dpi))
 
 
 def sweep_training(args, axes) -> dict:
@@ -81,7 +94,9 @@ def register(sub) -> None:
     p.add_argument(
         "--resolution", type=int, default=200, metavar="N", help=f"points per axis, 2..{MAX_RESOLUTION} (default 200)"
     )
-    p.add_argument("-o", "--output", metavar="FILE", help="write the figure (.png, .pdf or .svg)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write the figure (.png, .pdf or .svg); an existing FILE is overwritten"
+    )
     p.add_argument("--dpi", type=int, default=120, help="resolution of raster output (default 120)")
     p.add_argument("--json", action="store_true", help="machine-readable summary")
     p.set_defaults(func=run)
@@ -120,6 +135,6 @@ def run(args) -> int:
     else:
         print(format_map(m))
     if path is not None:
-        m.plot().figure.savefig(path, dpi=args.dpi)
+        save_figure(m.plot().figure, path, args.dpi)
         print(f"wrote {path}", file=sys.stderr)
     return 0

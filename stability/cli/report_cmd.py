@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from ..errors import InvalidParameterError
 from ._inputs import output_directory
@@ -42,6 +43,7 @@ def run(args) -> int:
     index = out / "index.md"
     if index.is_dir():
         raise InvalidParameterError(f"-o {args.output}: {index} is a directory, in the way of the report's page")
+    created = _create(out, args.output)  # before the minute of work: a directory that cannot be made fails now
     start = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -55,6 +57,20 @@ def run(args) -> int:
         raise InvalidParameterError(
             f"-o {args.output}: cannot write the report{where}: {exc.strerror or exc}"
         ) from None
+    finally:
+        for made in created:  # only the empty directories this run made (leaf first): nothing else is removed
+            if made.is_dir() and not any(made.iterdir()):
+                made.rmdir()
     print(f"wrote {path} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     print(path)
     return 0
+
+
+def _create(out: Path, text: str) -> list[Path]:
+    """Make the report's directory (and missing parents); the directories this call created, leaf first."""
+    missing = [p for p in (out, *out.parents) if not p.exists()]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidParameterError(f"-o {text}: cannot create the directory ({exc.strerror or exc})") from None
+    return missing

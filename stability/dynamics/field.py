@@ -69,9 +69,9 @@ class InvariantField:
         )
 
     @property
-    def coefficients(self) -> sp.Matrix:
+    def coefficients(self) -> sp.ImmutableMatrix:
         """The 2x2 matrix ``[[a, b], [c, d]]`` acting on ``(phi, theta)``."""
-        return sp.Matrix([[self.a, self.b], [self.c, self.d]])
+        return sp.ImmutableMatrix([[self.a, self.b], [self.c, self.d]])
 
     def components(self, space: ComponentSpace) -> sp.Matrix:
         """The field in explicit components, state order (phi_1..phi_n, theta_1..theta_n)."""
@@ -112,16 +112,16 @@ class Dynamics:
         return self.d_loss.xreplace(sub), self.g_loss.xreplace(sub)
 
     @cached_property
-    def field(self) -> sp.Matrix:
-        """The vector field as a 2n x 1 SymPy matrix."""
+    def field(self) -> sp.ImmutableMatrix:
+        """The vector field as a 2n x 1 immutable SymPy matrix."""
         if self.invariant is not None:
-            return self.invariant.components(self.space)
+            return sp.ImmutableMatrix(self.invariant.components(self.space))
         d_loss, g_loss = self.component_losses
         phi, theta = self.space.phi_symbols, self.space.theta_symbols
         field = sp.Matrix([-sp.diff(d_loss, p) for p in phi] + [-sp.diff(g_loss, t) for t in theta])
         for transform, weight in self.transforms:
             field = transform.components(field, self.state, weight)
-        return field
+        return sp.ImmutableMatrix(field)
 
 
 def _checked_loss(variant, label: str, loss) -> sp.Expr:

@@ -844,8 +844,16 @@ def default_kind(analysis) -> str:
 
 
 def ema_steps(t_end: float, dt: float) -> int:
-    """The weight-EMA updates a run of ``t_end`` takes: one per training step ``dt``."""
-    return math.ceil(t_end / dt - 1e-9)
+    """The weight-EMA updates a run of ``t_end`` takes: one per training step ``dt``.
+
+    >>> ema_steps(1.0, 0.01)
+    100
+    """
+    t_end, dt = _number("t_end", t_end), _number("dt", dt)
+    steps = t_end / dt
+    if not math.isfinite(steps):
+        raise InvalidParameterError(f"t_end / dt must be a finite number of steps; got {t_end:g} / {dt:g}")
+    return math.ceil(steps - 1e-9)
 
 
 def plot(
