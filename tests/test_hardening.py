@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import sympy as sp
+from scipy.linalg import expm
 
-from stability import InvalidParameterError, Variant, analyze
+from stability import InvalidParameterError, Variant, analyze, symbols
 from stability.model.params import Parameter
+from stability.numerics.outcomes import Agreement
 
 
 def _variant_with_alpha():
@@ -90,6 +93,50 @@ def test_a_fast_but_short_run_still_integrates():
     # lam = 1e3: |lambda| ~ 2e3; over t_end = 1 that is ~700 explicit steps, well inside the budget.
     v = analyze("wgan_gp", params={"c": 0, "lam": 1000}).verify(samples=1, t_end=1.0)
     assert v.agrees in (True, None)
+
+
+def _fast_focus(k: float, kink: bool = False):
+    """n = 1, L_D = k (phi theta + phi^2 / 10) (or k (phi theta + |phi| / 10)), L_G = -k phi theta:
+    phi' = -k theta - k phi / 5, theta' = k phi, so lambda^2 + (k / 5) lambda + k^2 = 0 and
+    lambda = k (-1/10 +- i sqrt(0.99)): rate k / 10, angular frequency k sqrt(0.99)."""
+    phi, theta = symbols(1)
+    p, t = phi[0], theta[0]
+    extra = sp.Abs(p) / 10 if kink else p**2 / 10
+    return analyze(Variant("fast", k * (p * t + extra), -k * p * t, phi=phi, theta=theta))
+
+
+@pytest.mark.parametrize(("k", "t_end"), [(1e12, 1e-9), (1e12, 1e-10), (1e9, 1e-6), (1e7, 1e-4)])
+def test_a_fast_system_is_integrated_on_its_own_time_scale_not_stopped_at_t0(k, t_end):
+    a = _fast_focus(k)
+    v = a.verify(samples=3, t_end=t_end)
+    assert all(m.status == "OK" for m in v.measurements), v.explanation
+    assert v.behaviour == "converges" and v.outcome == Agreement.AGREES, v.explanation
+    assert v.rate == pytest.approx(k / 10, rel=0.02) and v.frequency == pytest.approx(k * np.sqrt(0.99), rel=0.01)
+    assert "discontinuity" not in v.explanation
+    # the state itself: the exact solution of the linear system z' = J z is expm(J t) z0
+    x0 = np.array([0.3, -0.2])
+    tr = a.simulate(x0, t_end / 100, dt=t_end / 10_000)  # k t = 10: |z| falls e-fold
+    jac = k * np.array([[-0.2, -1.0], [1.0, 0.0]])
+    assert np.allclose(tr.final[0], expm(jac * t_end / 100) @ x0, rtol=1e-6, atol=1e-9)
+
+
+def test_a_fast_field_without_a_linearisation_is_refused_with_its_rate():
+    a = _fast_focus(1e12, kink=True)  # |phi| has no derivative at 0: no spectrum to read the time scale from
+    assert a.classification == "non-differentiable"
+    with pytest.raises(InvalidParameterError, match=r"rate \|f\(x\)\|/\|x\| at the initial states reaches 1\.\d+e\+12"):
+        a.verify(samples=2)
+
+
+def test_the_stiffness_refusal_honours_max_steps_and_its_suggested_t_end_runs():
+    a = analyze("wgan_gp", params={"c": 0, "lam": 1e6})  # |lambda| up to 2e6: 3 / 2e6 per explicit step
+    # 10^5 steps of 3 / 2e6 reach t = 0.15; half of it is suggested (rejected steps count too)
+    with pytest.raises(InvalidParameterError, match=r"t_end=0\.075 fits the budget") as info:
+        a.verify(samples=1)
+    assert "budget 100000" in str(info.value)
+    v = a.verify(samples=1, t_end=0.075)  # the suggested run is integrated (and too short to judge: inconclusive)
+    assert v.outcome == Agreement.INCONCLUSIVE and all(m.status == "OK" for m in v.measurements)
+    with pytest.raises(InvalidParameterError, match=r"budget 1000\)"):
+        a.verify(samples=1, t_end=0.075, max_steps=1000)  # a budget the caller sets is the one checked
 
 
 def test_a_field_with_a_dirac_delta_from_a_kink_still_integrates():

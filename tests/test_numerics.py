@@ -152,7 +152,11 @@ def test_x0_shapes():
     a = analyze("vanilla_ns")
     one = a.simulate([0.1, 0.2, 0.2, 0.1], 1.0, dt=0.1)
     assert one.states.shape == (1, 11, 4) and one.phi.shape == (1, 11, 2) and one.theta.shape == (1, 11, 2)
-    np.testing.assert_array_equal(one.phi, one.states[..., :2])
+    # phi is the first half of the state ordering phi_1..phi_n, theta_1..theta_n, at every time
+    np.testing.assert_array_equal(one.phi[0, 0], [0.1, 0.2])
+    np.testing.assert_array_equal(one.theta[0, 0], [0.2, 0.1])
+    ref = solve_ivp(lambda t, z: by_hand("vanilla_ns", z[None])[0], (0, 1.0), [0.1, 0.2, 0.2, 0.1], **TIGHT)
+    assert np.abs(one.phi[0, -1] - ref.y[:2, -1]).max() < 1e-7 and np.abs(one.theta[0, -1] - ref.y[2:, -1]).max() < 1e-7
     many = a.simulate(np.tile([0.1, 0.2, 0.2, 0.1], (3, 1)), 1.0, dt=0.1)
     assert many.states.shape == (3, 11, 4)
     np.testing.assert_array_equal(many.states[1], one.states[0])  # no cross-talk between rows

@@ -245,6 +245,12 @@ def test_a_linear_centre_that_the_nonlinear_terms_destabilise_is_not_a_disagreem
     v = a.verify(samples=4)
     assert v.behaviour == "diverges" and v.agrees and not v.bounded
     assert "inconclusive" in v.explanation
+    # the blow-ups are divergence (never "singular"), each at its own t* = 1 / (2 |z0|^2)
+    blown = [m for m in v.measurements if 1 / (2 * m.initial_distance**2) < v.settings["t_end"]]
+    assert len(blown) >= 3 and all(m.behaviour == "diverges" for m in blown)
+    for m in blown:
+        assert m.stop_time == pytest.approx(1 / (2 * m.initial_distance**2), rel=1e-4)
+    assert "singular" not in v.counts and "discontinuity" not in v.explanation
 
 
 def _verdict(classification, behaviour, rate, frequency, p_rate, p_freq, tol, moved, total, start):
@@ -284,6 +290,15 @@ def test_verdict_rules_report_disagreement():
         # stable, rate 0.1: a 10^4-fold decay needs ln(10^4) / 0.1 (more than two periods 2 pi / sqrt(0.99))
         ("wgan_gp", {"params": {"c": 0}}, 0.5, np.log(1e4) / 0.1),
         ("vanilla_ns", {"regularizers": {"l2": 0.1}}, 5.0, np.log(1e4) / 0.1),
+        # runs that used to *agree* on what they could not have seen: 1.6 periods of vanilla_ns (labelled
+        # "slow-convergence"), 3 and 0.8 periods of hinge and GAN-QP (phi' = -theta, theta' = phi near 0:
+        # frequency 1), and a 7-fold decay of WGAN-GP c = 0 where the verdict needs 10^4-fold
+        ("vanilla_ns", {}, 20.0, 6 * 2 * np.pi / 0.5),
+        ("vanilla_ns", {}, 40.0, 6 * 2 * np.pi / 0.5),
+        ("hinge", {}, 20.0, 6 * 2 * np.pi),
+        ("gan_qp", {}, 5.0, 6 * 2 * np.pi),
+        ("wgan_gp", {"params": {"c": 0}}, 20.0, np.log(1e4) / 0.1),
+        ("vanilla_sat", {}, 60.0, 6 * 2 * np.pi / 0.5),
     ],
 )
 def test_runs_too_short_to_see_a_period_or_a_decay_are_inconclusive(name, options, t_end, needed):
@@ -293,6 +308,35 @@ def test_runs_too_short_to_see_a_period_or_a_decay_are_inconclusive(name, option
     assert f"needs t_end >= {needed:.4g}" in v.explanation
     assert not any(m.settled for m in v.measurements) and "closed orbits" not in v.explanation
     assert v.to_dict()["agrees"] is None and v.to_dict()["outcome"] == "inconclusive"
+
+
+def test_a_short_run_that_matches_so_far_says_so_and_stays_inconclusive():
+    v = analyze("wgan_gp", params={"c": 0}).verify(samples=4, t_end=40.0)  # |z| ~ e^(-0.1 t): 55-fold, not 10^4
+    assert v.behaviour == "converges" and v.outcome == Agreement.INCONCLUSIVE
+    assert "matches the predicted 0.1" in v.explanation and "not a confirmation" in v.explanation
+
+
+def test_a_stiff_run_far_too_short_for_its_slow_mode_is_not_a_set_of_equilibria():
+    # wgan_gp c = 0 near 0: phi' = -theta - 2 lam phi, theta' = phi: lambda = -lam +- sqrt(lam^2 - 1). With
+    # lam = 10^6 the fast mode dies within ~1e-6 and the slow one (rate 1 / (lam + sqrt(lam^2 - 1)) ~ 5e-7)
+    # has barely moved at t = 1e-3: the speed fell 10^13-fold, but the origin is the only equilibrium.
+    lam = 1e6
+    slow = 1 / (lam + np.sqrt(lam**2 - 1))
+    v = analyze("wgan_gp", params={"c": 0, "lam": lam}).verify(samples=4, t_end=1e-3)
+    assert v.predicted_rate == pytest.approx(slow, rel=1e-6)
+    assert all(m.rest_distance is None for m in v.measurements)
+    assert "set of equilibria" not in v.explanation and "away from the origin" not in v.explanation
+    assert v.outcome == Agreement.INCONCLUSIVE and v.needed_t_end == pytest.approx(np.log(1e4) / slow, rel=1e-6)
+
+
+def test_a_growth_that_saturates_is_not_divergence():
+    # WGAN-GP c = 1 from |z| < 0.5: the trajectories move *out* to the circle |phi| = |theta| = 1 (derived in
+    # test_wgan_gp_settles_on_a_circle_of_radius_c), so |z| <= sqrt(2) and nothing diverges, even while the
+    # early growth of |z| looks like a power law.
+    for t_end in (1.0, 5.0, 10.0):
+        v = analyze("wgan_gp").verify(samples=4, t_end=t_end)
+        assert v.bounded and "diverges" not in v.counts, (t_end, v.counts)
+        assert all(m.max_distance <= np.sqrt(2) * 1.01 for m in v.measurements)
 
 
 def test_a_run_long_enough_for_its_verdict_still_decides():
@@ -320,6 +364,10 @@ def test_slow_modes_are_inconclusive_within_the_default_budget_not_disagreements
     assert v.needed_t_end == pytest.approx(np.log(1e4) / 1e-4)
     assert v.rate == pytest.approx(1e-4, rel=0.05) and "matches the predicted" in v.explanation
     assert "budget" in v.explanation and "t_end=92200" in v.explanation
+    # |z| ~ e^(-1e-4 t) is an exponential, not a power law: the label must not say "sub-exponentially"
+    assert (
+        v.behaviour not in ("slow-convergence", "oscillates", "diverges") and "sub-exponentially" not in v.explanation
+    )
 
 
 def test_a_slow_mode_run_for_the_time_it_needs_agrees():
@@ -389,6 +437,41 @@ def test_convergence_to_a_line_of_equilibria_is_not_oscillation():
     assert "away from the origin" in v.explanation
 
 
+def _plane_of_equilibria():
+    """dim 2: (phi_1, theta_1) a damped rotation phi_1' = -phi_1 - theta_1, theta_1' = phi_1 (lambda^2 + lambda + 1
+    = 0: -1/2 +- i sqrt(3)/2); phi_2' = theta_2' = 0: the plane phi_1 = theta_1 = 0 is a plane of equilibria."""
+    phi, theta = symbols(2)
+    d_loss = phi[0] ** 2 / 2 + phi[0] * theta[0]
+    return analyze(Variant("plane", d_loss=d_loss, g_loss=-phi[0] * theta[0], phi=phi, theta=theta))
+
+
+def test_spiralling_onto_a_plane_of_equilibria_is_convergence_not_oscillation():
+    a = _plane_of_equilibria()
+    assert a.classification == "non-hyperbolic"
+    x0 = np.array([[0.4, 0.1, 0.3, 0.2], [-0.3, 0.05, 0.35, -0.1], [0.2, -0.3, -0.4, 0.25]])
+    v = a.verify(x0=x0, t_end=80.0)
+    # the rotating pair decays like e^(-t/2); each start comes to rest at (0, phi_2(0), 0, theta_2(0))
+    assert v.behaviour == "converges" and v.agrees and v.counts == {"converges": 3}
+    expected = np.hypot(x0[:, 1], x0[:, 3])
+    assert [m.rest_distance for m in v.measurements] == pytest.approx(expected.tolist(), rel=1e-6)
+    assert "oscillate" not in v.explanation and "away from the origin" in v.explanation
+
+
+def test_lsgan_in_dimension_one_comes_to_rest_on_its_line_of_equilibria():
+    # LSGAN (a, b, c) = (0, 1, 1), n = 1: phi' = -phi theta^2, theta' = phi (1 - phi theta); phi = 0 is a line of
+    # equilibria and the Jacobian [[0, 0], [1, 0]] has the double eigenvalue 0. The limits come from SciPy.
+    a = analyze("lsgan", dim=1)
+    x0 = np.array([[0.3, 0.2], [-0.2, 0.35], [0.1, -0.4]])
+    v = a.verify(x0=x0, t_end=2000.0)
+
+    def f(t, z):
+        return [-z[0] * z[1] ** 2, z[0] * (1 - z[0] * z[1])]
+
+    limits = [np.linalg.norm(solve_ivp(f, (0, 2000.0), z0, **TIGHT).y[:, -1]) for z0 in x0]
+    assert v.behaviour == "converges" and v.agrees and "oscillate" not in v.explanation
+    assert [m.rest_distance for m in v.measurements] == pytest.approx(limits, rel=1e-3)
+
+
 def _bistable():
     """phi' = phi^3 - phi, theta' = -theta: stable origin; |phi0| > 1 blows up in finite time."""
     phi, theta = symbols(1)
@@ -408,6 +491,26 @@ def test_a_tie_between_behaviours_is_reported_as_a_split():
     assert "discontinuity" not in v.explanation
 
 
+def _quadratic_escape():
+    """phi' = phi^2 - phi, theta' = -theta: a stable node at 0; from phi0 > 1, phi = 1 / (1 - (1 - 1/phi0) e^t)
+    blows up at t* = ln(phi0 / (phi0 - 1))."""
+    phi, theta = symbols(1)
+    p, t = phi[0], theta[0]
+    return analyze(Variant("escape", d_loss=p**2 / 2 - p**3 / 3, g_loss=t**2 / 2, phi=phi, theta=theta))
+
+
+def test_a_finite_time_blow_up_of_a_polynomial_field_diverges_at_the_exact_time():
+    a = _quadratic_escape()
+    assert [sp.expand(f) for f in a.vector_field] == [a.state[0] ** 2 - a.state[0], -a.state[1]]
+    starts = [2.0, 3.0, 1.25]
+    v = a.verify(x0=[[p0, 0.1] for p0 in starts], t_end=50.0)
+    assert v.behaviour == "diverges" and v.counts == {"diverges": 3} and not v.bounded
+    for m, p0 in zip(v.measurements, starts):
+        assert m.stop_time == pytest.approx(np.log(p0 / (p0 - 1)), rel=1e-4)
+    assert v.outcome == Agreement.DISAGREES  # they left the basin: not the predicted convergence
+    assert "escaped to infinity or blew up in finite time" in v.explanation and "discontinuity" not in v.explanation
+
+
 def test_a_majority_is_not_a_split():
     v = _bistable().verify(x0=[[0.5, 0.1], [0.3, -0.2], [1.5, 0.1]], t_end=50.0)
     assert v.behaviour == "converges" and v.split == () and v.counts == {"converges": 2, "diverges": 1}
@@ -422,6 +525,36 @@ def test_radius_of_a_closed_orbit_is_its_largest_theta():
     for m in v.measurements:
         assert m.settled and m.radius == pytest.approx(m.initial_distance, rel=1e-3)
     assert v.radius == pytest.approx(np.median([m.initial_distance for m in v.measurements]), rel=1e-3)
+
+
+def _two_pairs(r1, r2, w1, w2):
+    """dim 2, per coordinate: phi_k' = -w_k theta_k - 2 r_k phi_k, theta_k' = w_k phi_k, so each pair has
+    lambda^2 + 2 r_k lambda + w_k^2 = 0: lambda = -r_k +- i sqrt(w_k^2 - r_k^2)."""
+    phi, theta = symbols(2)
+    r, w = [sp.nsimplify(r1), sp.nsimplify(r2)], [sp.nsimplify(w1), sp.nsimplify(w2)]
+    d_loss = sum(w[k] * phi[k] * theta[k] + r[k] * phi[k] ** 2 for k in range(2))
+    g_loss = -sum(w[k] * phi[k] * theta[k] for k in range(2))
+    return analyze(Variant("two_pairs", d_loss=d_loss, g_loss=g_loss, phi=phi, theta=theta))
+
+
+@pytest.mark.parametrize(("r1", "r2", "w1", "w2"), [(0.1, 0.1001, 1, 2), (0.1, 0.1, 1, 2), (0.1, 0.102, 1, 3)])
+def test_nearly_tied_slowest_modes_with_different_frequencies_agree(r1, r2, w1, w2):
+    a = _two_pairs(r1, r2, w1, w2)
+    v = a.verify()
+    freqs = sorted([np.sqrt(w1**2 - r1**2), np.sqrt(w2**2 - r2**2)])
+    assert v.predicted_rate == pytest.approx(min(r1, r2)) and v.predicted_frequencies == pytest.approx(freqs)
+    assert v.behaviour == "converges" and v.outcome == Agreement.AGREES, v.explanation
+    assert close(v.rate, min(r1, r2), TOLERANCES["rate_rel"], TOLERANCES["rate_abs"])
+    # each trajectory turns at the frequency of the pair it tracks: one of the two, never a disagreement
+    for m in v.measurements:
+        assert min(abs(m.frequency - f) for f in freqs) <= 0.01 * max(freqs), m
+
+
+def test_well_separated_modes_predict_only_the_slowest_frequency():
+    # rates 0.1 and 0.15 separate like e^(-0.05 t): over the default run (15 / 0.1 = 150) the faster one fades
+    v = _two_pairs(0.1, 0.15, 1, 2).verify()
+    assert v.predicted_frequencies == pytest.approx([np.sqrt(0.99)])
+    assert v.outcome == Agreement.AGREES and close(v.rate, 0.1, TOLERANCES["rate_rel"], TOLERANCES["rate_abs"])
 
 
 def test_verify_is_linear_in_the_number_of_samples():

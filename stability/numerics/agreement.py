@@ -4,7 +4,8 @@
 spectrum predicts (:class:`~stability.numerics.predict.Prediction`) and returns an
 :class:`~stability.numerics.outcomes.Agreement` with the reason in plain English:
 
-* stable <-> converges, with the rate and frequency matching ``-max Re`` and ``|Im|`` (within
+* stable <-> converges (to the equilibrium, not at rest on others), with the rate and frequency matching
+  ``-max Re`` and ``|Im|`` (within
   ``TOLERANCES``; the rate fitted with the Jordan factor the spectrum predicts; a frequency of 0
   matches a run that made no whole turn; several tied slowest modes allow any of their frequencies);
 * unstable <-> moves away (most trajectories get ``ESCAPE`` times farther) at a matching growth rate;
@@ -12,9 +13,9 @@ spectrum predicts (:class:`~stability.numerics.predict.Prediction`) and returns 
   match ``|Im|``; non-hyperbolic -> divergence or any bounded behaviour;
 * non-differentiable (and any verdict without a linearisation) -> the numerics decide;
 * a run stopped at a singularity, a tie between behaviours that the rules judge differently, or a
-  run too short to show anything is *inconclusive*; so is a disagreement in a run shorter than the
-  verdict needs (:func:`~stability.numerics.predict.needed_time`); a run whose every start is an
-  equilibrium is trivially consistent.
+  run too short to show anything is *inconclusive*; ``verify`` also makes any outcome of a run shorter than
+  the verdict needs (:func:`~stability.numerics.predict.needed_time`) inconclusive; a run whose every
+  start is an equilibrium is trivially consistent.
 
 >>> from stability.numerics.predict import Prediction
 >>> seen = Seen(behaviour="converges", rate=0.1, frequency=0.99, turns=5)
@@ -84,7 +85,10 @@ _BEHAVIOUR_TEXT = {
     Behaviour.DIVERGES: "diverge",
     Behaviour.SINGULAR: "stop at a singularity of the field",
     Observed.STATIONARY: "start at an equilibrium and do not move",
-    Observed.UNDETERMINED: "move too little in this run to tell how (no whole turn, no trend)",
+    Observed.UNDETERMINED: (
+        "show nothing this run can establish (too little motion, or a decay too shallow to tell an exponential "
+        "from a power law)"
+    ),
 }
 
 
@@ -116,7 +120,7 @@ def _frequency_ok(seen: Seen, p: Prediction, rel: float, absolute: float) -> boo
 
 
 def _stable(seen: Seen, p: Prediction, tol: Mapping[str, float], text: str) -> tuple[Agreement, str]:
-    if seen.behaviour != Behaviour.CONVERGES:
+    if seen.behaviour != Behaviour.CONVERGES or seen.at_rest:  # at rest elsewhere: not the predicted convergence
         return Agreement.DISAGREES, f"The linearisation predicts exponential convergence, but {text}."
     ok_rate = _close(seen.rate, p.rate, p.rate + p.spread, tol["rate_rel"], tol["rate_abs"])
     ok_freq = _frequency_ok(seen, p, tol["frequency_rel"], tol["frequency_abs"])
@@ -203,7 +207,7 @@ def judge(
             "with any verdict (nothing was tested)."
         )
     if seen.behaviour == Observed.UNDETERMINED:
-        return Agreement.INCONCLUSIVE, f"The run is too short for the numerics to say anything: {text}."
+        return Agreement.INCONCLUSIVE, f"The run is too short to establish a behaviour: {text}."
     if classification == Classification.STABLE and p.rate is not None:
         return _stable(seen, p, tol, text)
     if classification == Classification.UNSTABLE and p.rate is not None:

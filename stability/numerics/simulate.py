@@ -35,6 +35,8 @@ __all__ = ["numeric_field", "random_states", "simulate", "Trajectories", "Trajec
 
 #: Default number of points of the decimated summary grid.
 SUMMARY_POINTS = 1000
+#: Local rate |f(x)| / |x| beyond which the solver's time is rescaled (see :func:`time_unit`).
+FAST = 1e6
 
 
 # ----------------------------------------------------------------------------- initial states
@@ -156,8 +158,12 @@ class _Stalled(Exception):
 
 
 def _stall_guard(f: Field, rec, limit: int) -> tuple[Field, Callable]:
-    """Wrap ``f`` to count evaluations and ``rec`` to stop when one output step needs > ``limit`` solver steps."""
-    count = [0, 0]  # evaluations so far, at the last output
+    """Wrap ``f`` to count evaluations and ``rec`` to stop when one output step needs > ``limit`` solver steps.
+
+    An output step in which a trajectory was stopped (its blow-up or singularity made the shared step
+    collapse, and the integrator then stopped it) does not count: the collapse has ended with it.
+    """
+    count = [0, 0, 0]  # evaluations so far, at the last output; trajectories stopped at the last output
 
     def counted(z):
         count[0] += 1
@@ -165,9 +171,10 @@ def _stall_guard(f: Field, rec, limit: int) -> tuple[Field, Callable]:
 
     def observer(i, t, x):
         rec(i, t, x)
-        if i and count[0] - count[1] > 6 * limit:  # 6 evaluations per step attempt
+        stopped = int(np.count_nonzero(np.isnan(x[:, 0])))
+        if i and count[0] - count[1] > 6 * limit and stopped == count[2]:  # 6 evaluations per step attempt
             raise _Stalled(limit)
-        count[1] = count[0]
+        count[1], count[2] = count[0], stopped
 
     return counted, observer
 
@@ -184,8 +191,31 @@ class _Outcome:
     cutoff: Cutoff | None = None
 
 
+def time_unit(f: Field, x: NDArray[np.float64]) -> float:
+    """The unit of time the solver works in: 1, or ``1 / rate`` when the field's local rate ``|f(x)| / |x|``
+    at the starts exceeds ``FAST`` (the solver's smallest step, 1e-12 of ``max(1, |t|)``, would otherwise be
+    longer than the fast time scale near t = 0, and the run would stop there as if at a discontinuity).
+
+    >>> float(np.round(time_unit(lambda z: -1e12 * z, np.ones((2, 2))), 20)), time_unit(lambda z: -z, np.ones((2, 2)))
+    (1e-12, 1.0)
+    """
+    with np.errstate(all="ignore"):
+        rate = np.linalg.norm(f(x), axis=1) / np.maximum(np.linalg.norm(x, axis=1), np.finfo(float).tiny)
+    rate = rate[np.isfinite(rate)]
+    top = float(rate.max()) if rate.size else 0.0
+    return 1.0 / top if top > FAST else 1.0
+
+
 def _run(f: Field, x, plan: _Plan, rec, rtol, atol, blowup, progress) -> _Outcome:
-    """Integrate; a step budget that runs out ends the run there, keeping what was computed."""
+    """Integrate (time rescaled by :func:`time_unit`); a step budget that runs out ends the run there,
+    keeping what was computed."""
+    unit = time_unit(f, x)
+    if unit != 1.0:
+        fast = f
+
+        def f(z):  # dz/ds = unit * f(z) with s = t / unit: the same orbits, fast scales of order one
+            return unit * fast(z)
+
     observer: Callable = rec
     if plan.stall is not None:
         f, observer = _stall_guard(f, rec, plan.stall)
@@ -194,8 +224,8 @@ def _run(f: Field, x, plan: _Plan, rec, rtol, atol, blowup, progress) -> _Outcom
         res = integrate(
             f,
             x,
-            plan.t_end,
-            dt_out=plan.dt,
+            plan.t_end / unit,
+            dt_out=plan.dt / unit,
             rtol=rtol,
             atol=atol,
             store=False,
@@ -211,7 +241,8 @@ def _run(f: Field, x, plan: _Plan, rec, rtol, atol, blowup, progress) -> _Outcom
     except _Stalled as exc:
         return _cut_short(rec, times, Cutoff(CutoffReason.STALLED, float(times[rec.calls - 1]), exc.limit))
     messages = tuple(Status(int(c)).message for c in res.status)
-    return _Outcome(times, np.array(res.final), np.array(res.status), np.array(res.stop_time), messages)
+    stop_time = np.where(res.status == Status.OK, plan.t_end, np.asarray(res.stop_time) * unit)
+    return _Outcome(times, np.array(res.final), np.array(res.status), stop_time, messages)
 
 
 def _cut_short(rec, times, cutoff: Cutoff) -> _Outcome:

@@ -20,8 +20,9 @@ the *same* radius (within 1%) from clearly different starts (e.g. WGAN-GP with c
 
 The outcome (:class:`~stability.numerics.outcomes.Agreement`) is ``agrees``, ``disagrees`` or
 ``inconclusive``; ``agrees`` is True, False or None accordingly. A run shorter than the verdict
-needs (:func:`~stability.numerics.predict.needed_time`) never disagrees: it is inconclusive and
-:attr:`Verification.needed_t_end` says how long a run must be.
+needs (:func:`~stability.numerics.predict.needed_time`) neither agrees nor disagrees: it is
+inconclusive and :attr:`Verification.needed_t_end` says how long a run must be (unless every start
+is an equilibrium, or the trajectories blew up in finite time: facts a run of any length shows).
 
 >>> from stability import analyze
 >>> v = analyze("wgan_gp", params={"c": 0}).verify(samples=4)
@@ -227,27 +228,58 @@ def _output_steps(t_end: float, p: Prediction) -> int:
     return steps
 
 
-#: |h lambda| below which the explicit Dormand-Prince step is stable (its stability region reaches about 3.3).
+#: |h lambda| below which the explicit Dormand-Prince step is stable (its stability region reaches about 3.3);
+#: a suggested shorter run keeps a factor 2 in hand (rejected steps also count against the budget).
 EXPLICIT_REACH = 3.0
 
 
-def _check_stiffness(p: Prediction, t_end: float, budget: int) -> None:
-    """Refuse, with the numbers, a run that an explicit integrator cannot finish within its step budget."""
-    if not p.modes:
+def _local_rate(analysis, x0: np.ndarray) -> float:
+    """The largest ``|f(x)| / |x|`` over the initial states (0 where it is not finite, or for states that
+    ``simulate`` will refuse with its own message)."""
+    try:
+        x = np.atleast_2d(np.asarray(x0, dtype=np.float64))
+    except (TypeError, ValueError):
+        return 0.0
+    if x.ndim != 2 or x.shape[1] != 2 * analysis.dim or not x.size:
+        return 0.0
+    with np.errstate(all="ignore"):
+        rate = np.linalg.norm(numeric_field(analysis)(x), axis=1) / np.linalg.norm(x, axis=1)
+    rate = rate[np.isfinite(rate)]
+    return float(rate.max()) if rate.size else 0.0
+
+
+def _check_stiffness(p: Prediction, t_end: float, budget: int, analysis=None, x0=None) -> None:
+    """Refuse, with the numbers, a run that an explicit integrator cannot finish within its step budget.
+
+    The fastest time scale is ``1 / |lambda|`` of the linearisation; without one, the field's local rate
+    ``|f(x)| / |x|`` at the initial states.
+    """
+    if p.modes:
+        fastest = max(math.hypot(r, f) for r, f, _ in p.modes)
+        what = "the linearisation has eigenvalues up to |lambda| = "
+        stands = "The symbolic verdict stands on the exact spectrum; "
+    elif analysis is not None and x0 is not None:
+        fastest = _local_rate(analysis, x0)
+        what = "without a linearisation, the field's rate |f(x)|/|x| at the initial states reaches "
+        stands = ""
+    else:
         return
-    fastest = max(math.hypot(r, f) for r, f, _ in p.modes)
     needed = fastest * t_end / EXPLICIT_REACH
     if needed > budget:
         slowest = min((abs(r) for r, _, _ in p.modes if abs(r) > 0), default=0.0)
         ratio = f"; stiffness ratio {fastest / slowest:.3g}" if slowest else ""
+        advice = (
+            f"pass a shorter t_end (t_end={_round_down(EXPLICIT_REACH * budget / (2 * fastest))} fits the budget) or a "
+            "larger max_steps to integrate anyway"
+        )
         raise InvalidParameterError(
-            f"the linearisation has eigenvalues up to |lambda| = {fastest:.3g}{ratio}: the explicit integrator needs "
-            f"about {needed:.3g} steps for t_end = {t_end:g} (budget {budget}); not integrated. The symbolic verdict "
-            "stands on the exact spectrum; pass a shorter t_end or a larger max_steps to integrate anyway"
+            f"{what}{fastest:.3g}{ratio}: the explicit integrator needs about {needed:.3g} steps for "
+            f"t_end = {t_end:g} (budget {budget}); not integrated. "
+            + (stands + advice if stands else advice.capitalize())
         )
 
 
-def _plan(analysis, p: Prediction, samples, x0, t_end, seed, radius) -> tuple[_Run, Prediction]:
+def _plan(analysis, p: Prediction, samples, x0, t_end, seed, radius, max_steps=None) -> tuple[_Run, Prediction]:
     """The run's settings, and the prediction for a run of that length (nearly tied modes gathered)."""
     regime = _regime(analysis.classification, p)
     radius = (1e-6 if regime == "growth" else 0.5) if radius is None else radius
@@ -264,7 +296,8 @@ def _plan(analysis, p: Prediction, samples, x0, t_end, seed, radius) -> tuple[_R
         x0 = random_states(analysis.dim, samples, seed=seed, radius=radius)
     p = p.resolved(t_end)
     steps = _output_steps(t_end, p)
-    _check_stiffness(p, t_end, max(MAX_SOLVER_STEPS, 20 * steps))
+    budget = max(MAX_SOLVER_STEPS, 20 * steps) if max_steps is None else max_steps
+    _check_stiffness(p, t_end, budget, analysis, x0)
     return _Run(regime, x0, t_end, default, radius, steps, max(1, math.ceil(steps / SUMMARY_POINTS))), p
 
 
@@ -313,10 +346,19 @@ def _limit_cycle(measurements: list[Measurement]) -> list[Measurement]:
     return measurements
 
 
-def _measure(analysis, tr: Trajectories, run: _Run, p: Prediction) -> list[Measurement]:
+def _horizon(p: Prediction, needed: float | None, t_end: float) -> float:
+    """The longest time scale a rest must outlast: the run, the verdict's needed time, ``1 / |lambda|`` of the
+    slowest non-zero mode (a slow mode moves little in a short run, yet it moves)."""
+    scales = [math.hypot(r, f) for r, f, _ in p.modes]
+    top = max(scales, default=0.0)
+    slowest = min((s for s in scales if s > 1e-9 * top), default=0.0)
+    return max(t_end, needed or 0.0, 1.0 / slowest if slowest else 0.0)
+
+
+def _measure(analysis, tr: Trajectories, run: _Run, p: Prediction, horizon: float) -> list[Measurement]:
     speeds = _speeds(analysis, tr)
     found = [
-        measure_trajectory(tr, k, run.regime, degree=p.degree, speeds=speeds[k], blowup=BLOWUP)
+        measure_trajectory(tr, k, run.regime, degree=p.degree, speeds=speeds[k], blowup=BLOWUP, horizon=horizon)
         for k in range(tr.samples)
     ]
     return _limit_cycle(found)
@@ -355,14 +397,26 @@ def _seen(behaviour: Label, split, measurements: list[Measurement], regime: str,
     )
 
 
-def _too_short(outcome: Agreement, run: _Run, needed: float | None, verdict: tuple) -> tuple[Agreement, str]:
-    """A disagreement in a run shorter than the verdict needs is inconclusive; say how long it must be.
+def _blew_up(major: list[Measurement]) -> bool:
+    """Most of the majority blew up in finite time (stopped far out): a fact, whatever the run's length."""
+    stopped = sum(m.behaviour == Behaviour.DIVERGES and m.status != Status.OK.name and not m.cut_short for m in major)
+    return 2 * stopped > len(major)
+
+
+def _too_short(
+    outcome: Agreement, run: _Run, needed: float | None, verdict: tuple, blew_up: bool = False
+) -> tuple[Agreement, str]:
+    """A run shorter than the verdict needs neither agrees nor disagrees: it is inconclusive; say how long it
+    must be. Exceptions: every start is an equilibrium (nothing to measure), or the trajectories blew up
+    in finite time (``blew_up``), which a run of any length shows.
 
     ``verdict`` is ``(classification, seen, prediction)``.
     """
-    if needed is None or run.t_end >= needed or outcome == Agreement.AGREES:
-        return outcome, ""
     classification, seen, p = verdict
+    if needed is None or run.t_end >= needed or seen.behaviour == Observed.STATIONARY:
+        return outcome, ""
+    if blew_up and outcome == Agreement.AGREES:
+        return outcome, ""
     what = {
         Classification.STABLE: "to see a 10^4-fold decay at the predicted rate",
         Classification.UNSTABLE: f"to see a {ESCAPE:g}-fold growth at the predicted rate",
@@ -374,12 +428,19 @@ def _too_short(outcome: Agreement, run: _Run, needed: float | None, verdict: tup
     )
     if p.rate and _close_rate(seen.rate, p):
         text += f" So far the measured rate {seen.rate:.4g} matches the predicted {p.rate:.4g}."
+    if outcome == Agreement.AGREES:
+        text += " What it measured is consistent with the verdict so far, which is not a confirmation."
     return Agreement.INCONCLUSIVE, text
 
 
 def _close_rate(rate: float | None, p: Prediction) -> bool:
     slack = TOLERANCES["rate_rel"] * abs(p.rate) + TOLERANCES["rate_abs"] * min(1.0, abs(p.rate) * 100)
     return rate is not None and p.rate - slack <= rate <= p.rate + p.spread + slack
+
+
+def _round_down(x: float) -> str:
+    digits = 2 - int(math.floor(math.log10(x)))
+    return f"{math.floor(x * 10**digits) / 10**digits:g}"
 
 
 def _round_up(x: float) -> str:
@@ -488,15 +549,15 @@ def verify(
     >>> analyze("vanilla_ns").verify(samples=4).behaviour
     'oscillates'
     """
-    run, p = _plan(analysis, predict(analysis), samples, x0, t_end, seed, radius)
+    run, p = _plan(analysis, predict(analysis), samples, x0, t_end, seed, radius, max_steps)
     tr = _simulate(analysis, run, rtol, atol, max_steps, progress)
-    measurements = _measure(analysis, tr, run, p)
+    needed = needed_time(analysis.classification, p)
+    measurements = _measure(analysis, tr, run, p, _horizon(p, needed, run.t_end))
     behaviour, split, counts = _vote(measurements)
     seen = _seen(behaviour, split, measurements, run.regime, run.t_end)
     outcome, text = judge(analysis.classification, seen, p, TOLERANCES)
-    needed = needed_time(analysis.classification, p)
-    outcome, short = _too_short(outcome, run, needed, (analysis.classification, seen, p))
     major = [m for m in measurements if m.behaviour == behaviour]
+    outcome, short = _too_short(outcome, run, needed, (analysis.classification, seen, p), _blew_up(major))
     figures = (
         _median(m.power for m in major),
         _median(m.radius for m in major if m.settled),
