@@ -855,7 +855,10 @@ def _run_flow(f, z0, t_end, dt, window, n, options, stall):
     counter = [0]
 
     def counted(z):
+        # checked here, not only at output times: a collapsed step may never reach the next one
         counter[0] += 1
+        if counter[0] - obs.last > 6 * stall:
+            raise _Stalled
         return f(z)
 
     obs = _Windows(z0.shape[0], n, t_end, window, stall, counter)
