@@ -40,9 +40,9 @@ from .errors import InvalidParameterError, StabilityError, UnknownNameError
 from .model.params import to_sympy_value
 from .model.regularizers import REGULARIZERS
 from .model.variants import get_variant
+from .numerics.attractor import Measured, measure_flow, measure_map
 from .numerics.grid import (
     CODES,
-    Measured,
     bounding,
     classify,
     code_of,
@@ -50,8 +50,6 @@ from .numerics.grid import (
     compile_expression,
     evaluate,
     evaluate_grid,
-    measure_flow,
-    measure_map,
     polynomial_roots,
 )
 from .numerics.records import Record, frozen
