@@ -34,6 +34,7 @@ from .numerics.verify_map import verify_map
 from .render.latex import derivation, latex, to_latex
 from .render.markdown import to_markdown
 from .render.proof import latex_proof
+from .render.wording import unstable_shape
 from .theory.discrete import classify_map
 from .theory.linearize import Linearization, SingularTerm, linearize
 from .theory.nonlinear import NonlinearVerdict, analyze_nonlinear
@@ -549,24 +550,6 @@ def _matrix_strings(m: sp.Matrix | None):
     return None if m is None else [[str(x) for x in row] for row in m.tolist()]
 
 
-#: How an unstable spectrum's detail reads in a sentence: a shape ("a saddle") or what else it has.
-_UNSTABLE_PHRASES = {
-    Detail.ZERO_REAL_PART: "with, besides, an eigenvalue on the imaginary axis",
-    Detail.ZERO_EIGENVALUE: "with, besides, a zero eigenvalue",
-}
-
-
-def _unstable_shape(detail) -> str:
-    """ "a saddle", "a source", ... or the extra feature of the spectrum (never an empty "a ").
-
-    >>> _unstable_shape(Detail.SADDLE), _unstable_shape(Detail.ZERO_REAL_PART)
-    ('a saddle', 'with, besides, an eigenvalue on the imaginary axis')
-    """
-    if detail in _UNSTABLE_PHRASES:
-        return _UNSTABLE_PHRASES[detail]
-    return f"a {detail}" if detail else "its spectrum has no further structure"
-
-
 def _explain(variant: Variant, dim: int, lin: Linearization, spec: Spectrum | None) -> str:
     where = f"in dimension n = {dim}"
     if not lin.differentiable:
@@ -583,7 +566,7 @@ def _explain(variant: Variant, dim: int, lin: Linearization, spec: Spectrum | No
     body = {
         "stable": "Every real part is negative, so by Lyapunov's indirect method (Hartman-Grobman) the "
         f"equilibrium is locally asymptotically stable: a stable {spec.detail}.",
-        "unstable": f"Some real part is positive, so the equilibrium is unstable ({_unstable_shape(spec.detail)}).",
+        "unstable": f"Some real part is positive, so the equilibrium is unstable ({unstable_shape(spec.detail)}).",
         "center": "All eigenvalues are non-zero and purely imaginary: the linearisation is a centre. "
         "Linearisation is inconclusive for the nonlinear system (Hartman-Grobman does not apply to "
         "eigenvalues with zero real part); the nonlinear terms decide whether trajectories converge, "

@@ -52,6 +52,7 @@ from .numerics.grid import (
     evaluate_grid,
     polynomial_roots,
 )
+from .numerics.inputs import check_seed
 from .numerics.records import Record, frozen
 from .numerics.simulate import random_states
 from .render.map_plot import draw_bifurcation, draw_map
@@ -911,6 +912,7 @@ def bifurcation(
     (['stable'], ())
     """
     v = get_variant(variant)
+    seed = check_seed(seed)
     opt = None if optimizer is None else get_optimizer(optimizer, **optimizer_options)
     if optimizer is None and optimizer_options:
         raise InvalidParameterError(f"optimizer options {sorted(optimizer_options)} need an optimizer=")

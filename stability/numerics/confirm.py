@@ -28,6 +28,7 @@ import sympy as sp
 from ..errors import InvalidParameterError
 from ..theory.lyapunov import R, S, U
 from .field import invariants, numeric_function
+from .inputs import check_seed
 from .measure import FLOOR, exponential_rate, fit_power_law, measure_frequency, relative_drift
 from .records import Record
 
@@ -212,6 +213,7 @@ def confirm(nl, *, samples: int = 3, seed: int = 0, t_end: float | None = None) 
         seed: seed of the random initial states.
         t_end: integration time (default: chosen per check, long enough for the prediction).
     """
+    seed = check_seed(seed)
     a = nl.analysis
     if a is None:
         raise InvalidParameterError("this verdict carries no analysis to simulate")

@@ -38,8 +38,9 @@ from ..errors import InvalidParameterError
 from ..model.functions import NUMPY_FUNCTIONS
 from ..model.space import DOT, NORM_PHI, NORM_THETA
 from ..verdicts import TimeDomain
-from .checks import MAX_STORE_BYTES, check_beta, check_count, check_positive
+from .checks import MAX_STORE_BYTES, check_count
 from .field import numeric_field
+from .inputs import beta, positive
 from .integrate import Status
 from .observers import Recorder, Store
 from .records import frozen
@@ -325,10 +326,10 @@ def iterate(
     """
     opt, rates = _resolve(analysis, optimizer, lr)
     steps = _check_steps(steps)
-    blowup = check_positive("blowup", blowup)
+    blowup = positive("blowup", blowup)
     if not isinstance(store, bool):
         raise InvalidParameterError(f"store must be True or False; received {store!r}")
-    betas = tuple(check_beta(b) for b in (ema if isinstance(ema, (tuple, list)) else (ema,)))
+    betas = tuple(beta(b) for b in (ema if isinstance(ema, (tuple, list)) else (ema,)))
     every = max(1, math.ceil(steps / SUMMARY_POINTS)) if summary_every is None else summary_every
     every = check_count("summary_every", every)
     x = _initial_states(analysis, x0, seed, radius)

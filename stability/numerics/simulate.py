@@ -25,8 +25,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InvalidParameterError
-from .checks import MAX_STORE_BYTES, check_batch, check_beta, check_count, check_positive
+from .checks import MAX_STORE_BYTES, check_batch, check_count
 from .field import Field, numeric_field
+from .inputs import beta, check_seed, positive, real, states
 from .integrate import Status, StepBudgetExceeded, integrate
 from .observers import Recorder, Store
 from .trajectories import Cutoff, CutoffReason, Trajectories, TrajectoryWarning
@@ -54,8 +55,8 @@ def random_states(dim: int, samples: int, *, seed: int | None = None, radius: fl
     ((5, 4), True)
     """
     samples = check_count("samples", samples)
-    radius = check_positive("radius", radius)
-    rng = np.random.default_rng(seed)
+    radius = positive("radius", radius)
+    rng = np.random.default_rng(check_seed(seed))
     out = np.empty((samples, 2 * dim))
     todo = np.arange(samples)
     while todo.size:
@@ -69,25 +70,16 @@ def random_states(dim: int, samples: int, *, seed: int | None = None, radius: fl
 
 
 def _initial_states(analysis, x0, seed, radius) -> NDArray[np.float64]:
+    """``x0`` as a float array ``(K, 2n)``: ``K`` random states for an int ``K``, else the states given
+    (real entries only: strings, complex numbers and bools are refused, see :mod:`.inputs`)."""
     n = analysis.dim
-    if isinstance(x0, (int, np.integer)) and not isinstance(x0, bool):
+    seed = check_seed(seed)
+    if isinstance(x0, (int, np.integer)) and not isinstance(x0, (bool, np.bool_)):
         k = check_count("x0 (a number of random initial states)", x0)
         check_batch(k, n)
         return random_states(n, k, seed=seed, radius=radius)
-    expected = f"an int K (random states), or an array of shape (K, {2 * n}) or ({2 * n},) ordered phi_1..phi_{n}, "
-    expected += f"theta_1..theta_{n}"
-    try:
-        x = np.array(x0, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"x0 must be {expected}; received {x0!r}") from None
-    if x.ndim == 1:
-        x = x[None, :]
-    if x.ndim != 2 or x.shape[1] != 2 * n or x.shape[0] == 0:
-        raise InvalidParameterError(f"x0 must be {expected} (dim = {n}); received shape {np.shape(x0)}")
+    x = states(x0, n)
     check_batch(x.shape[0], n)
-    if not np.isfinite(x).all():
-        bad = np.flatnonzero(~np.isfinite(x).all(axis=1))
-        raise InvalidParameterError(f"x0 must be finite; rows {bad[:10].tolist()} contain NaN or infinity")
     return x
 
 
@@ -115,7 +107,7 @@ class _Plan:
 
 
 def _plan(dt, t_end, store, ema, summary_every, max_steps, max_steps_per_output) -> _Plan:
-    dt, t_end = check_positive("dt", dt), check_positive("t_end", t_end)
+    dt, t_end = positive("dt", dt), positive("t_end", t_end)
     steps = round(t_end / dt)
     if steps < 1 or abs(t_end / dt - steps) > 1e-9 * max(steps, 1):
         raise InvalidParameterError(
@@ -129,7 +121,7 @@ def _plan(dt, t_end, store, ema, summary_every, max_steps, max_steps_per_output)
         )
     if not isinstance(store, bool):
         raise InvalidParameterError(f"store must be True or False; received {store!r}")
-    betas = tuple(check_beta(b) for b in (ema if isinstance(ema, (tuple, list)) else (ema,)))
+    betas = tuple(beta(b) for b in (ema if isinstance(ema, (tuple, list)) else (ema,)))
     every = max(1, math.ceil(steps / SUMMARY_POINTS)) if summary_every is None else summary_every
     stall = None if max_steps_per_output is None else check_count("max_steps_per_output", max_steps_per_output)
     return _Plan(
@@ -353,6 +345,7 @@ def simulate(
     f = numeric_field(analysis)
     plan = _plan(dt, t_end, store, ema, summary_every, max_steps, max_steps_per_output)
     x = _initial_states(analysis, x0, seed, radius)
+    rtol, atol, blowup = real("rtol", rtol), real("atol", atol), real("blowup", blowup)
     _check_store(plan, x)
     n = analysis.dim
     rec = (

@@ -44,8 +44,9 @@ from ..errors import InvalidParameterError
 from ..verdicts import Behaviour, Classification
 from .agreement import TOLERANCES, Seen, judge
 from .behaviour import Measurement, measure_trajectory
-from .checks import check_batch
+from .checks import check_batch, check_count
 from .field import numeric_field
+from .inputs import check_seed, positive, real, states
 from .integrate import Status
 from .outcomes import BEHAVIOURS, Agreement, Label, Observed
 from .predict import DEFAULT_RANGE, ESCAPE, Prediction, default_t_end, needed_time, predict
@@ -282,18 +283,20 @@ def _check_stiffness(p: Prediction, t_end: float, budget: int, analysis=None, x0
 def _plan(analysis, p: Prediction, samples, x0, t_end, seed, radius, max_steps=None) -> tuple[_Run, Prediction]:
     """The run's settings, and the prediction for a run of that length (nearly tied modes gathered)."""
     regime = _regime(analysis.classification, p)
-    radius = (1e-6 if regime == "growth" else 0.5) if radius is None else radius
+    radius = (1e-6 if regime == "growth" else 0.5) if radius is None else positive("radius", radius)
     default = t_end is None
     if default:
         t_end = default_t_end(analysis.classification, p)
-    if isinstance(t_end, bool) or not isinstance(t_end, (int, float)) or not 0 < t_end <= MAX_T_END:
-        raise InvalidParameterError(f"t_end must be a positive number up to {MAX_T_END:g}; received {t_end!r}")
-    t_end = float(t_end)
+    given, t_end = t_end, real("t_end", t_end)
+    if not 0 < t_end <= MAX_T_END:
+        raise InvalidParameterError(f"t_end must be a positive number up to {MAX_T_END:g}; received {given!r}")
     if x0 is None:
-        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-            raise InvalidParameterError(f"samples must be a positive integer; received {samples!r}")
+        samples = check_count("samples", samples)
         check_batch(samples, analysis.dim)
         x0 = random_states(analysis.dim, samples, seed=seed, radius=radius)
+    else:
+        x0 = states(x0, analysis.dim)
+        check_batch(x0.shape[0], analysis.dim)
     p = p.resolved(t_end)
     steps = _output_steps(t_end, p)
     budget = max(MAX_SOLVER_STEPS, 20 * steps) if max_steps is None else max_steps
@@ -549,6 +552,7 @@ def verify(
     >>> analyze("vanilla_ns").verify(samples=4).behaviour
     'oscillates'
     """
+    seed, rtol, atol = check_seed(seed), real("rtol", rtol), real("atol", atol)
     run, p = _plan(analysis, predict(analysis), samples, x0, t_end, seed, radius, max_steps)
     tr = _simulate(analysis, run, rtol, atol, max_steps, progress)
     needed = needed_time(analysis.classification, p)

@@ -43,7 +43,8 @@ from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
 from ..verdicts import Behaviour, Classification, TimeDomain
-from .checks import check_beta, check_count, check_positive
+from .checks import check_count
+from .inputs import beta, check_seed, positive, states
 from .integrate import Status
 from .iterate import Iterates, iterate
 from .outcomes import Agreement, Observed
@@ -496,6 +497,7 @@ def verify_map(
             "verify_map checks a discrete analysis: analyze(..., optimizer=..., lr=...); "
             "a gradient-flow analysis is checked by integrating it (Analysis.verify)"
         )
+    seed = check_seed(seed)
     classification = Classification(analysis.classification)
     rho = _predicted_radius(analysis)
     regime = {Classification.STABLE: "decay", Classification.UNSTABLE: "growth"}.get(classification, "late")
@@ -503,12 +505,11 @@ def verify_map(
         regime = "late"
     if radius is None:
         radius = _growth_radius(rho) if regime == "growth" else 0.5
-    radius = check_positive("radius", radius)
+    radius, blowup = positive("radius", radius), positive("blowup", blowup)
     steps = _default_steps(regime, rho) if steps is None else check_count("steps", steps)
-    betas = () if ema is None else (check_beta(ema),)
+    betas = () if ema is None else (beta(ema),)
     explicit = x0 is not None
-    if not explicit:
-        x0 = check_count("samples", samples)
+    x0 = states(x0, analysis.dim) if explicit else check_count("samples", samples)
     run = _Run.of(analysis, x0, steps, seed, radius, betas, blowup, regime)
     prefix = ""
     if (

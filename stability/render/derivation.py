@@ -48,6 +48,7 @@ from .second_order import SecondOrder, second_order, second_order_step
 from .steps import Step
 from .symbols import L_D, L_G, MU, PHI_VEC, THETA_VEC, ZERO_VEC, B, J, L, N, Z, component, dot
 from .update_map import map_field_step, training_prose, update_map_step
+from .wording import unstable_shape
 from .writing import Writing, eq, field_lhs, indices, is_discrete, make_step, post_tag, writing_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -500,7 +501,7 @@ def _eigenvalues(a: Analysis, nt: Writing) -> Step:
 _VERDICT_PROSE = {
     "stable": "Every eigenvalue has negative real part: by Lyapunov's indirect method (Hartman–Grobman) the "
     "equilibrium is locally asymptotically stable, a stable {detail}; training converges from nearby starting points.",
-    "unstable": "Some eigenvalue has positive real part: the equilibrium is unstable (a {detail}).",
+    "unstable": "Some eigenvalue has positive real part: the equilibrium is unstable ({shape}).",
     "center": "All eigenvalues are non-zero and purely imaginary: the linearisation is a centre. This does not "
     "decide the nonlinear system (Hartman–Grobman needs no eigenvalue on the imaginary axis): the nonlinear terms "
     "decide whether trajectories converge, orbit or diverge.",
@@ -517,7 +518,7 @@ _MAP_VERDICT_PROSE = {
     "equilibrium, which is locally asymptotically stable (a stable {detail}); training converges from nearby "
     "starting points.",
     "unstable": "Some eigenvalue of the update's Jacobian has modulus above 1: the equilibrium of the update is "
-    "unstable (a {detail}).",
+    "unstable ({shape}).",
     "neutral": "The largest modulus of an eigenvalue of the update's Jacobian is exactly 1: linearisation is "
     "inconclusive.",
     "undecided": "The moduli of the eigenvalues depend on the parameters; the verdict for each case is below.",
@@ -540,12 +541,13 @@ def verdict_label(classification: str, detail: str) -> str:
 
 def _verdict(a: Analysis, nt: Writing) -> Step:
     cls, detail = a.classification, a.detail
+    verdict = (_MAP_VERDICT_PROSE if is_discrete(a) else _VERDICT_PROSE).get(str(cls), "")
     text = prose(
         Strong(verdict_label(cls, detail)),
         ", in dimension ",
         eq(N, a.dim),
         ". ",
-        (_MAP_VERDICT_PROSE if is_discrete(a) else _VERDICT_PROSE).get(str(cls), "").format(detail=detail),
+        verdict.format(detail=detail, shape=unstable_shape(detail)),
     )
     rows = [Equation(Text(str(k)), v, "if") for k, v in a.conditions.items()]
     values = {"classification": cls, "detail": detail, "conditions": dict(a.conditions)}
