@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+import time
 import weakref
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -255,3 +256,42 @@ def test_every_unstable_verdict_carries_a_detail_and_readable_texts(d_loss, g_lo
     table = a._repr_markdown_().split("\n\n")[0]  # the summary table (the derivation's prose follows it)
     for text in (repr(a), a.explanation, a._repr_latex_(), table):
         assert "()" not in text and "(a )" not in text and "(; )" not in text and "a zero" not in text, text
+
+
+# --------------------------------------------------------------------------- numbers with too many digits (API)
+HUGE = [
+    sp.Rational(1, 10**3000),  # took 90 s, then leaked Python's int-to-str limit
+    sp.Rational(3, 10**9000),  # beyond that limit: its str() itself raises
+    sp.Float("1e-3000"),
+    sp.Float("1e3000"),
+    10**700,
+    __import__("fractions").Fraction(1, 10**700),
+    sp.Symbol("a", positive=True) * 10**700,
+]
+
+
+@pytest.mark.parametrize("value", HUGE, ids=range(len(HUGE)))
+@pytest.mark.parametrize(
+    "where",
+    [
+        lambda v: analyze("wgan_gp", params={"c": 0, "lam": v}),
+        lambda v: analyze("vanilla_ns", regularizers={"l2": v}),
+        lambda v: analyze("vanilla_ns", optimizer="simgd", lr=v),
+        lambda v: analyze("vanilla_ns", optimizer=get_optimizer("momentum", beta=v), lr=sp.Rational(1, 10)),
+    ],
+    ids=["param", "regularizer", "lr", "hyperparameter"],
+)
+def test_numbers_with_too_many_digits_are_refused_at_once_with_a_short_message(where, value):
+    start = time.perf_counter()
+    with pytest.raises(InvalidParameterError) as info:
+        where(value)
+    assert time.perf_counter() - start < 5
+    message = str(info.value)
+    assert len(message) < 300 and "\n" not in message
+
+
+@pytest.mark.parametrize("value", [5e-324, 1e-300, sp.Float("1e-600"), sp.Rational(1, 10**600)])
+def test_tiny_but_representable_weights_keep_the_exact_verdict(value):
+    # WGAN-GP with c = 0: J = [[-2 lam, -1], [1, 0]] (eq. (16)); for every lam > 0 both eigenvalues have real
+    # part < 0 (trace -2 lam < 0, determinant 1 > 0), so the verdict is "stable" however small lam is.
+    assert analyze("wgan_gp", params={"c": 0, "lam": value}).classification == "stable"

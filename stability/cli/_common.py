@@ -13,6 +13,7 @@ import sympy as sp
 from ..analysis import analyze
 from ..dynamics.optimizers import get_optimizer
 from ..errors import ExpressionParseError, InvalidParameterError
+from ..model.params import MAX_VALUE_BITS
 from ..model.parse import LossText, check_loss_text
 from ..model.regularizers import REGULARIZERS
 from ..model.space import check_dim
@@ -63,9 +64,6 @@ def add_variant_arguments(parser: argparse.ArgumentParser, custom: bool = True) 
 
 
 _NOT_NAMES = frozenset({"nan", "inf", "infinity", "oo", "zoo", "i", "e", "pi"})
-#: Largest numerator and denominator (in bits) of a number on the command line: exact arithmetic on
-#: longer numbers (e.g. factoring inside square roots) takes minutes; 2**2048 is about 10**616.
-MAX_VALUE_BITS = 2048
 _EXPONENT = re.compile(r"[eE]([+-]?\d+)")
 
 

@@ -93,12 +93,42 @@ def _domain_fact(expr: sp.Expr, domain: str) -> bool | None:
     return {"real": expr.is_real, "positive": expr.is_positive, "nonnegative": expr.is_nonnegative}[domain]
 
 
+#: Numerators and denominators of exact values are kept below 2**MAX_VALUE_BITS (about 10**616): exact
+#: arithmetic on longer numbers (e.g. factoring inside square roots) takes minutes.
+MAX_VALUE_BITS = 2048
+
+
+def too_many_digits(name: str) -> InvalidParameterError:
+    """The error for a number beyond :data:`MAX_VALUE_BITS`."""
+    return InvalidParameterError(
+        f"{name} has too many digits for exact analysis: numerator and denominator must be below "
+        f"2**{MAX_VALUE_BITS} (about 10**616)"
+    )
+
+
+def _check_digits(expr: sp.Expr, name: str) -> sp.Expr:
+    for r in expr.atoms(sp.Rational):
+        if max(abs(r.p).bit_length(), r.q.bit_length()) > MAX_VALUE_BITS:
+            raise too_many_digits(name)
+    return expr
+
+
 def to_sympy_value(value: object, name: str = "value") -> sp.Expr:
     """Convert a number or SymPy expression to an exact SymPy expression.
 
+    Numbers with more than :data:`MAX_VALUE_BITS` bits in numerator or denominator are refused.
+
     >>> to_sympy_value(0.1)
     1/10
+    >>> to_sympy_value(sp.Rational(1, 10**3000))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    stability.errors.InvalidParameterError: value has too many digits for exact analysis: ...
     """
+    return _check_digits(_to_sympy(value, name), name)
+
+
+def _to_sympy(value: object, name: str) -> sp.Expr:
     if isinstance(value, bool):
         raise InvalidParameterError(f"{name} must be a number or SymPy expression; got bool {value!r}")
     if isinstance(value, sp.Basic):
@@ -109,9 +139,14 @@ def to_sympy_value(value: object, name: str = "value") -> sp.Expr:
         if value.is_number and value.is_real is False:
             raise InvalidParameterError(f"{name} must be real; got {value}")
         if value.is_Float:
+            _sign, man, exp, bits = value._mpf_
+            if man and max(abs(exp), abs(exp + bits)) > MAX_VALUE_BITS:  # checked before any conversion
+                raise too_many_digits(name)
             return sp.Rational(str(value))
         return value
     if isinstance(value, int):
+        if value.bit_length() > MAX_VALUE_BITS:  # before SymPy prints or converts it
+            raise too_many_digits(name)
         return sp.Integer(value)
     if isinstance(value, Fraction):
         return sp.Rational(value.numerator, value.denominator)

@@ -56,7 +56,12 @@ def _text(interval: sp.Interval) -> str:
 
 
 def _received(value: Any) -> str:
-    return repr(value) if isinstance(value, (str, bytes)) or value is None else str(value)
+    """``value`` as the message shows it: at most 60 characters (a 3000-digit number is cut)."""
+    if isinstance(value, sp.Rational) and max(abs(value.p).bit_length(), value.q.bit_length()) > 200:
+        digits = [int(abs(k).bit_length() * math.log10(2)) + 1 for k in (value.p, value.q)]
+        return f"a rational with about {digits[0]} / {digits[1]} digits"
+    text = repr(value) if isinstance(value, (str, bytes)) or value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def real_in(name: str, value: Any, interval: sp.Interval) -> sp.Expr:
