@@ -14,7 +14,11 @@ Two families of custom variants, for n = 1, 2, 4, 8, 16, 32, 64 (a 2n x 2n Jacob
 Three pipelines, each case in its own process with a wall-time limit (default 300 s; a case past it
 is reported as "> limit", and larger n are then skipped for that pipeline):
 
-* ``analyze``: ``analyze(Variant(...))``, end to end (structure, jets, block charpolys, exact criteria);
+* ``analyze``: ``analyze(Variant(...))``, end to end (field from the losses, jets, structure, block
+  charpolys, exact Routh-Hurwitz, eigenvalues, explanation); only building the ``Variant`` (the loss
+  expressions) is outside the timed region. Its verdict column says ``exact`` (decided from the exact
+  characteristic polynomials; never from floating-point signs) or ``UNDECIDED``, and how the eigenvalues
+  are given: ``closed`` (radicals), ``CRootOf`` or ``numeric`` (floating point, past the degree/time limits);
 * ``previous``: the linearisation and spectrum modules of commit 0f2350e (ray limits on every
   component, ``eigenvals`` and conditions from the eigenvalues), loaded from git, on the same field;
 * ``naive``: ``Matrix.jacobian`` of the field, ``subs`` at 0, ``eigenvals``.
@@ -70,10 +74,19 @@ FAMILIES = {"structured": structured, "dense": dense}
 
 
 # --------------------------------------------------------------------------- the three pipelines
+def eigenvalue_form(eigenvalues) -> str:
+    """How the eigenvalues are given: "closed" (radicals), "CRootOf" (some exact roots of a polynomial), "numeric"."""
+    values = list(eigenvalues)
+    if any(v.has(sp.Float) for v in values):
+        return "numeric"
+    return "CRootOf" if any(v.has(sp.CRootOf) for v in values) else "closed"
+
+
 def run_analyze(variant: Variant) -> str:
+    """``"<classification> <detail>; exact|UNDECIDED; eig <form>"``: the verdict is exact unless undecided."""
     a = analyze(variant)
-    numeric = " (numeric eigenvalues)" if a.spectrum is not None and a.spectrum.numeric_only else ""
-    return f"{a.classification} {a.detail}{numeric}"
+    exact = "UNDECIDED" if a.classification == "undecided" else "exact"
+    return f"{a.classification} {a.detail}; {exact}; eig {eigenvalue_form(a.eigenvalues)}"
 
 
 _PREVIOUS_MODULES: list = []
@@ -175,9 +188,10 @@ def main(argv=None) -> int:
     dims = tuple(int(x) for x in args.dims.split(",")) if args.dims else (DIMS[:5] if args.quick else DIMS)
     print(f"SymPy {sp.__version__}, ground types {GROUND_TYPES}; limit {limit:g} s per case\n")
     results: dict = {}
+    verdicts: dict = {}
     for family in families:
-        print(f"{family}: seconds (verdict)")
-        print(f"{'n':>4} " + "".join(f"{p:>34}" for p in pipelines))
+        print(f"{family}: seconds (verdict; for analyze: exact or UNDECIDED, and how the eigenvalues are given)")
+        print(f"{'n':>4} " + "".join(f"{p:>58}" for p in pipelines))
         dead: set = set()
         for n in dims:
             cells = []
@@ -188,9 +202,9 @@ def main(argv=None) -> int:
                     seconds, text = measure(pipeline, family, n, limit)
                     if seconds is None:
                         dead.add(pipeline)
-                results[family, pipeline, n] = seconds
-                cells.append(text if seconds is None else f"{seconds:8.3f} ({text[:22]})")
-            print(f"{n:>4} " + "".join(f"{c:>34}" for c in cells), flush=True)
+                results[family, pipeline, n], verdicts[family, pipeline, n] = seconds, text
+                cells.append(text if seconds is None else f"{seconds:8.3f} ({text[:46]})")
+            print(f"{n:>4} " + "".join(f"{c:>58}" for c in cells), flush=True)
         print()
     print("ratios")
     for family in families:
@@ -208,7 +222,8 @@ def main(argv=None) -> int:
         print(f"\nstructured: n=64 / n=4 = {s64 / s4:.1f}x (target <= 10x)")
     d32 = results.get(("dense", "analyze", 32))
     if d32 is not None:
-        print(f"dense: n=32 classified exactly in {d32:.2f} s (target < 60 s)")
+        how = "exactly" if "; exact;" in verdicts[("dense", "analyze", 32)] else "but NOT exactly (undecided)"
+        print(f"dense: n=32 classified {how} in {d32:.2f} s (target < 60 s)")
     for family in families:
         new, old = results.get((family, "analyze", 16)), results.get((family, "previous", 16))
         if new and "previous" in pipelines:

@@ -18,6 +18,7 @@ import sympy as sp
 
 from stability import Variant, analyze, sigmoid, softplus, symbols
 from stability.model.regularizers import REGULARIZERS
+from stability.theory.spectrum import classify_matrix
 from stability.timeout import time_limit
 
 H = 1e-5
@@ -100,6 +101,9 @@ def check(v: Variant, jac: np.ndarray, eig: np.ndarray) -> None:
     assert a.classification == ("stable" if eig.real.max() < 0 else "unstable")
     values = np.array([complex(sp.N(x)) for x, k in a.eigenvalues.items() for _ in range(k)])
     assert same_values(values, eig)
+    # the fast floating-point values (CRootOf carries one from its isolating box) are the same numbers
+    fast = np.array([p.numeric for p in a.eigenvalue_parts for _ in range(p.multiplicity)])
+    assert same_values(fast, eig)
     assert a.detail  # always a detail
 
 
@@ -113,6 +117,68 @@ def test_structured_variants_match_finite_differences(n, seed):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_dense_variants_match_finite_differences(n, seed):
     check(*drawn(dense, n, 1000 * n + seed))
+
+
+@pytest.mark.parametrize("n", [12, 24])
+def test_larger_structured_variants_match_finite_differences(n):
+    check(*drawn(structured, n, 100 * n))
+
+
+@pytest.mark.parametrize("n", [12, 24])
+def test_larger_dense_variants_match_finite_differences(n):
+    # degree 2n > the CRootOf degree: floating-point eigenvalues, flagged, but the verdict is exact
+    v, jac, eig = drawn(dense, n, 1000 * n)
+    check(v, jac, eig)
+    assert analyze(v).spectrum.numeric_only
+
+
+def test_dense_variant_at_n_32_is_classified_exactly():
+    # a 64 x 64 irreducible Jacobian; 120 s is a no-hang bound, not a benchmark (benchmarks/bench_scale.py)
+    v, jac, eig = drawn(dense, 32, 32000)
+    with time_limit(120):
+        a = analyze(v)
+    assert a.classification == ("stable" if eig.real.max() < 0 else "unstable")
+    assert np.allclose(np.array(a.jacobian, dtype=float), jac, atol=ENTRY_TOL)
+    assert a.spectrum.numeric_only and "verdict does not use them" in a.spectrum.note
+    fast = np.array([p.numeric for p in a.eigenvalue_parts for _ in range(p.multiplicity)])
+    assert same_values(fast, eig)
+
+
+S = sp.Symbol("s")
+
+
+def companion(poly) -> sp.Matrix:
+    """The companion matrix of the monic ``poly`` in ``S``: its characteristic polynomial is ``poly``."""
+    c = sp.Poly(poly, S).all_coeffs()
+    n = len(c) - 1
+    return sp.Matrix(n, n, lambda i, j: -c[j + 1] if i == 0 else int(i == j + 1))
+
+
+def near_axis(shift: int) -> sp.Expr:
+    """``prod_{k=1..12} (s + k) - (12! + shift)``. By hand: for ``Re s >= 0`` every ``|s + k| >= k`` (equality only at
+    ``s = 0``), so with ``shift = -1`` every root has ``Re < 0``; with ``shift = +1`` the value at 0 is -1, so there
+    is a real root near ``1 / (12! H_12) ~ 7e-10 > 0``."""
+    return sp.prod([S + k for k in range(1, 13)]) - (sp.factorial(12) + shift)
+
+
+@pytest.mark.parametrize(
+    "poly, verdict",
+    [
+        (near_axis(+1), "unstable"),
+        (near_axis(-1), "stable"),
+        (near_axis(-1) * (S**2 + 1), "non-hyperbolic"),  # +-i exactly on the axis
+    ],
+)
+def test_verdicts_near_the_axis_do_not_depend_on_floating_point_signs(poly, verdict):
+    # an irreducible factor of degree 12 > the CRootOf degree: its eigenvalues are floating-point values (flagged),
+    # the verdict comes from the exact characteristic polynomial
+    spec = classify_matrix(companion(poly))
+    assert spec.classification == verdict and spec.numeric_only
+    assert same_values(
+        [p.numeric for p in spec.parts for _ in range(p.multiplicity)],
+        np.roots([float(c) for c in sp.Poly(poly, S).all_coeffs()]),
+        tol=1e-4,
+    )
 
 
 def test_the_issue_variant_at_n_32_is_exact_and_block_by_block():

@@ -17,6 +17,7 @@ import sympy as sp
 from stability.model.functions import sigmoid, softplus
 from stability.theory import spectrum
 from stability.theory.charpoly import charpoly, root_facts, routh_stable
+from stability.theory.eigen import _sqrt
 from stability.theory.jets import NotAnalytic, jet
 from stability.theory.roots import half_plane
 from stability.theory.spectrum import classify_block, classify_matrix
@@ -396,3 +397,13 @@ def test_classify_block_keeps_its_builtin_outputs():
 def test_charpoly_is_the_characteristic_polynomial():
     m = sp.Matrix([[1, 2, 0], [3, K, 1], [0, 1, -1]])
     assert sp.expand(charpoly(m, S).as_expr() - (S * sp.eye(3) - m).det()) == 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_fast_rational_square_root_is_the_expression_sympy_builds(seed):
+    rng = random.Random(seed)
+    for _ in range(300):
+        x = sp.Rational(rng.randint(1, 10 ** rng.randint(1, 14)), rng.randint(1, 10 ** rng.randint(1, 8)))
+        fast, reference = _sqrt(int(x.p), int(x.q)), sp.sqrt(x)
+        assert sp.srepr(fast) == sp.srepr(reference) and hash(fast) == hash(reference)
+        assert abs(float(fast) ** 2 - float(x)) <= 1e-12 * float(x)

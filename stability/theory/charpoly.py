@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -153,7 +154,17 @@ def _small(c: list[Fraction], zero: bool) -> RootFacts:
 
 
 def distinct_real_roots(p: sp.Poly, **bounds) -> int:
-    return len(p.sqf_part().intervals(**bounds)) if p.degree() > 0 else 0
+    """The number of distinct real roots of ``p`` (in ``[inf, sup]``), by exact isolation; remembered per polynomial.
+
+    >>> distinct_real_roots(sp.Poly(sp.Symbol("s") ** 3 - sp.Symbol("s"), sp.Symbol("s")))
+    3
+    """
+    return _real_count(p, tuple(sorted(bounds.items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _real_count(p: sp.Poly, bounds: tuple) -> int:
+    return len(p.sqf_part().intervals(**dict(bounds))) if p.degree() > 0 else 0
 
 
 def root_facts(p: sp.Poly) -> RootFacts:

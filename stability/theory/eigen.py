@@ -3,8 +3,10 @@
 Factors over the rationals first (bounded in time; square-free parts otherwise), then per factor:
 degree 1 and 2 in closed form; degree 3 and 4 by radicals unless every root is real (radicals of
 three real roots need complex numbers, the casus irreducibilis: ``CRootOf`` says the same exactly);
-``CRootOf`` up to :data:`CROOTOF_DEGREE`; past the degree or time limits, floating-point values,
-flagged ``exact=False``, whose number of real ones is still exact (root isolation).
+``CRootOf`` up to :data:`CROOTOF_DEGREE` (each with a floating-point ``approx``: evaluating a
+``CRootOf`` takes seconds); past the degree or time limits, floating-point values, flagged
+``exact=False``, whose number of real ones is still exact (root isolation). ``Root.numeric`` is
+always a complex number.
 
 >>> import sympy as sp
 >>> s = sp.Symbol("s")
@@ -45,6 +47,29 @@ class Root:
     real: sp.Expr
     imag: sp.Expr
     exact: bool = True
+    approx: complex | None = None  # a floating-point value, where evaluating ``value`` would be slow (CRootOf)
+
+    @property
+    def numeric(self) -> complex:
+        """The value as a floating-point complex number."""
+        return self.approx if self.approx is not None else complex(sp.N(self.value, 17))
+
+
+def _sqrt(a: int, b: int) -> sp.Expr:
+    """``sqrt(a/b)`` for coprime ``a, b > 0``, the same expression as ``sp.sqrt`` builds (``k/b * sqrt(f)``, ``a b =
+    k^2 f``, ``f`` square-free), without its general power machinery; ``sp.sqrt`` itself for large numbers.
+
+    >>> _sqrt(99, 100), _sqrt(2, 3), _sqrt(4, 9)
+    (3*sqrt(11)/10, sqrt(6)/3, 2/3)
+    """
+    m = a * b
+    if m >= 1 << 40:
+        return sp.sqrt(sp.Rational(a, b))
+    k = f = 1
+    for prime, e in sp.factorint(m).items():
+        k, f = k * prime ** (e // 2), f * prime ** (e % 2)
+    c = sp.Rational(k, b)
+    return c if f == 1 else sp.Mul(c, sp.Pow(sp.Integer(f), sp.S.Half, evaluate=False))
 
 
 def _rational_small(c: list[Fraction]) -> list[Root]:
@@ -57,7 +82,7 @@ def _rational_small(c: list[Fraction]) -> list[Root]:
     half, disc = sp.Rational(-b.numerator, 2 * b.denominator), b * b / 4 - c0
     if disc == 0:
         return [Root(half, 2, half, sp.S.Zero)]
-    root = sp.sqrt(sp.Rational(abs(disc.numerator), disc.denominator))
+    root = _sqrt(abs(disc.numerator), disc.denominator)
     if disc < 0:
         step = root * sp.I
         return [Root(half - step, 1, half, -root), Root(half + step, 1, half, root)]
@@ -95,13 +120,29 @@ def _closed(f: sp.Poly, k: int) -> list[Root] | None:
     return [Root(v, m * k, *_parts(v)) for v, m in found.items()]
 
 
+def _centre(r: sp.CRootOf) -> complex:
+    box = r._get_interval()
+    if r.is_real:
+        return complex((box.a + box.b) / 2)
+    return complex((box.ax + box.bx) / 2, (box.ay + box.by) / 2)
+
+
 def _crootof(f: sp.Poly, k: int) -> list[Root]:
+    """Exact ``CRootOf`` roots, each with a floating-point value (``evalf`` of ``CRootOf`` is slow).
+
+    The value is the root of ``numpy.roots`` nearest to the root's isolating box (the boxes are disjoint).
+    """
+    roots = f.all_roots(radicals=False)
+    approx = list(np.roots([float(c) for c in f.all_coeffs()]))
     out = []
-    for r in f.all_roots(radicals=False):
+    for r in roots:
+        centre = _centre(r)
+        i = min(range(len(approx)), key=lambda j: abs(approx[j] - centre))
+        v = approx.pop(i)
         if r.is_real:
-            out.append(Root(r, k, r, sp.S.Zero))
+            out.append(Root(r, k, r, sp.S.Zero, approx=complex(v.real, 0.0)))
         else:
-            out.append(Root(r, k, sp.re(r), sp.im(r)))
+            out.append(Root(r, k, sp.re(r), sp.im(r), approx=complex(v)))
     return out
 
 

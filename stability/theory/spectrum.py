@@ -53,6 +53,12 @@ class Eigenvalue:
     multiplicity: int
     real: sp.Expr
     imag: sp.Expr
+    approx: complex | None = None  # a floating-point value where evaluating ``value`` is slow (``CRootOf``)
+
+    @property
+    def numeric(self) -> complex:
+        """The value as a floating-point complex number (always available, fast also for ``CRootOf``)."""
+        return self.approx if self.approx is not None else complex(sp.N(self.value, 17))
 
 
 @dataclass(frozen=True)
@@ -261,7 +267,7 @@ def _roots(blocks: list[_Block]) -> tuple[dict, tuple[Eigenvalue, ...], list[str
             "degree and time limits); the verdict does not use them"
         )
     eigs = {v: k for v, (k, _) in found.items()}
-    parts = tuple(Eigenvalue(v, k, r.real, r.imag) for v, (k, r) in found.items())
+    parts = tuple(Eigenvalue(v, k, r.real, r.imag, r.approx) for v, (k, r) in found.items())
     return eigs, parts, notes, bool(numeric)
 
 
