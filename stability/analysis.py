@@ -550,6 +550,21 @@ def _matrix_strings(m: sp.Matrix | None):
     return None if m is None else [[str(x) for x in row] for row in m.tolist()]
 
 
+#: Distinct eigenvalues written out in an explanation; the rest are counted (all are in ``Analysis.eigenvalues``).
+LISTED_EIGENVALUES = 8
+
+
+def _eigen_list(eigenvalues: Mapping) -> str:
+    """``"v (xm), ..."`` for the first :data:`LISTED_EIGENVALUES` distinct eigenvalues, then how many more."""
+    items = list(eigenvalues.items())
+    text = ", ".join(f"{v} (x{m})" for v, m in items[:LISTED_EIGENVALUES])
+    rest = items[LISTED_EIGENVALUES:]
+    if rest:
+        count = sum(m for _, m in rest)
+        text += f" and {len(rest)} more distinct ones ({count} with multiplicity; see Analysis.eigenvalues)"
+    return text
+
+
 def _explain(variant: Variant, dim: int, lin: Linearization, spec: Spectrum | None) -> str:
     where = f"in dimension n = {dim}"
     if not lin.differentiable:
@@ -561,8 +576,7 @@ def _explain(variant: Variant, dim: int, lin: Linearization, spec: Spectrum | No
         if lin.equilibrium is None:
             text += " The field does not even tend to a limit at the origin, so it is a singular point of the field."
         return f"{text} (Verdict {where}.)"
-    eig = ", ".join(f"{v} (x{m})" for v, m in spec.eigenvalues.items())
-    head = f"The Jacobian at phi = theta = 0 has eigenvalues {eig}. "
+    head = f"The Jacobian at phi = theta = 0 has eigenvalues {_eigen_list(spec.eigenvalues)}. "
     body = {
         "stable": "Every real part is negative, so by Lyapunov's indirect method (Hartman-Grobman) the "
         f"equilibrium is locally asymptotically stable: a stable {spec.detail}.",
@@ -585,7 +599,7 @@ def _explain_map(a_dim: int, system: Map, spec: Spectrum | None, reason: str) ->
     where = f"in dimension n = {a_dim}, {system.optimizer!r} at lr = {_lr_text(system.lr)}"
     if spec is None:
         return f"{reason} (Verdict {where}.)"
-    eig = ", ".join(f"{v} (x{m})" for v, m in spec.eigenvalues.items()) or "(not in closed form)"
+    eig = _eigen_list(spec.eigenvalues) or "(not in closed form)"
     head = f"The update map's Jacobian at the equilibrium has eigenvalues {eig}. "
     rho = "" if spec.spectral_radius is None else f" (spectral radius {spec.spectral_radius})"
     body = {

@@ -254,3 +254,16 @@ def test_a_symbolic_parameter_in_a_custom_variant_gives_conditions_that_evaluate
             assert values.get("unstable") is sp.true
         elif ev.real.max() < -MARGIN:
             assert values.get("stable") is sp.true
+
+
+def test_a_long_spectrum_is_summarised_in_the_explanation():
+    # 2n = 24 eigenvalues (finite differences): the explanation writes out the first 8 distinct ones and counts
+    # the rest, with multiplicities adding up to the dimension of the Jacobian.
+    v, jac, eig = drawn(structured, 12, 3)
+    text = analyze(v).explanation
+    distinct = len(analyze(v).eigenvalues)
+    shown = text.split(" has eigenvalues ")[1].split(" and ")[0].count("(x")
+    assert distinct > 8 and shown == 8
+    counted = int(text.split(" more distinct ones (")[1].split(" with multiplicity")[0])
+    listed = sum(int(m) for m in __import__("re").findall(r"\(x(\d+)\)", text))
+    assert listed + counted == len(eig) == 24
