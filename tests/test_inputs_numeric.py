@@ -343,3 +343,14 @@ def test_derivation_words_an_unstable_shape_like_the_explanation(d_loss, g_loss,
         for detail in Detail:  # "(a zero real part)", "(a zero eigenvalue)", ... are not shapes
             if detail not in (Detail.SADDLE, Detail.NODE, Detail.FOCUS, Detail.SOURCE, Detail.CENTER):
                 assert f"(a {detail})" not in text, text
+
+
+def test_the_ema_accepts_the_same_kinds_of_beta_as_simulate():
+    # one check for every beta: a Fraction, a NumPy float and a SymPy Rational give the float's EMA exactly
+    tr = analyze("vanilla_ns").simulate([0.1, 0.2, 0.2, 0.1], t_end=1)
+    expected = tr.ema(0.5)
+    for b in (Fraction(1, 2), np.float64(0.5), sp.Rational(1, 2)):
+        assert np.array_equal(tr.ema(b), expected)
+    for bad in (True, 0.5j, "0.5", 1.0):
+        with pytest.raises(InvalidParameterError, match="beta"):
+            tr.ema(bad)

@@ -13,12 +13,12 @@ stability.errors.InvalidParameterError: samples must be a positive integer; rece
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidParameterError
+from .inputs import beta, positive
 
 __all__ = ["MAX_STORE_BYTES", "check_count", "check_positive", "check_beta", "check_batch"]
 
@@ -33,24 +33,10 @@ def check_count(name: str, value: Any) -> int:
     return int(value)
 
 
-def check_positive(name: str, value: Any) -> float:
-    """A positive finite real number (``bool`` refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InvalidParameterError(f"{name} must be a positive number; received {value!r} ({type(value).__name__})")
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise InvalidParameterError(f"{name} must be a positive finite number; received {value!r}")
-    return value
-
-
-def check_beta(beta: Any) -> float:
-    """An EMA coefficient in ``[0, 1)``."""
-    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)):
-        raise InvalidParameterError(f"beta must be a number in [0, 1); received {beta!r} ({type(beta).__name__})")
-    beta = float(beta)
-    if not 0.0 <= beta < 1.0:
-        raise InvalidParameterError(f"beta must be in [0, 1); received {beta!r}")
-    return beta
+#: A positive finite real number (NumPy scalars, Fractions, real SymPy numbers accepted; bool refused).
+check_positive = positive
+#: An EMA coefficient in ``[0, 1)``, of the same accepted kinds.
+check_beta = beta
 
 
 def check_batch(k: int, n: int) -> None:
