@@ -18,8 +18,9 @@ Beyond the post, the page tabulates the literature's losses x regularisers
 eigenvalues, the nonlinear verdict where the linearisation is inconclusive, a short numeric
 check of every cell) and the post's cases under discrete-time optimisers at a symbolic learning
 rate (:func:`run_discrete`: verdict regions, boundaries, the largest stable rate, each region
-checked by iterating the real update at :func:`sample_rate`).  A combination the library refuses
-is shown with its reason, never raised.
+checked by iterating the real update at :func:`sample_rate`), and the stability maps of
+:mod:`stability.render.report_maps`.  A combination the library refuses is shown with its reason,
+never raised; pieces shared by the sections are in :mod:`stability.render.report_common`.
 
 The computation (:func:`run_cases`) is separate from the writing (:func:`write_report`); the
 page states only what the analyses derive and the runs measure (formulas rendered from the
@@ -32,19 +33,17 @@ named function.  Rendering does not import the front door: ``analyze`` is passed
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
-from matplotlib.figure import Figure
 
 from .._version import __version__
-from ..errors import InvalidParameterError, StabilityError
+from ..errors import InvalidParameterError
 from ..model.literature import (
     DISCRETE_OPTIMIZERS,
     DISCRETE_VERIFY,
@@ -58,20 +57,31 @@ from ..model.post import EMA_BETA, POST_CASES, POST_DT, Case, post_initial_state
 from ..model.regularizers import REGULARIZERS, DataModel, FieldTransform, LossTerm
 from ..model.space import DOT, NORM_PHI, NORM_THETA
 from ..model.variants import VARIANTS
-from ..numerics.grid import code_of
-from ..timeout import TimeLimitExceeded, call_with_time_limit
-from ..verdicts import Classification, Crossing, Method
+from ..verdicts import Classification, Method
 from .derivation import derivation, eigenvalue_items, verdict_label
-from .map_plot import LINESTYLES
 from .markdown import display_markdown, escape_markdown, prose_markdown
 from .notation import Combination, Equation, Tex, Text, prose
 from .plotting import distance_plot, ema_plot, theta_plane, theta_plane_pair
+from .report_common import Analyze, MapMaker, attempt, save_figure
+from .report_common import inline_math as _math
+from .report_common import number_text as _num
+from .report_maps import (
+    MAP_FIGURES,
+    MAP_RESOLUTION,
+    MapCase,
+    MapFigure,
+    MapResult,
+    map_figures,
+    maps_lines,
+    run_maps,
+    stable_range,
+)
 from .steps import Step
 from .symbols import L_D, L_G, PHI_VEC, THETA_VEC, component, dot
 from .tex import TexPrinter, latex
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..analysis import Analysis
+    pass
 
 __all__ = [
     "Case",
@@ -105,10 +115,6 @@ BEHAVIOUR_TEXT = {
     "diverges": "diverge",
     "singular": "run into a point where the field is not defined",
 }
-
-Analyze = Callable[..., "Analysis"]
-#: :func:`stability.maps.stability_map`, passed in (rendering does not import the maps module).
-MapMaker = Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -169,25 +175,6 @@ def run_cases(
 ANALYSIS_LIMIT, NONLINEAR_LIMIT, VERIFY_LIMIT = 30.0, 20.0, 30.0
 
 
-def _attempt(fn: Callable[[], Any], seconds: float) -> tuple[Any, str]:
-    """``(fn(), "")``, or ``(None, why)`` when the library refuses, the time runs out, or the step fails.
-
-    A failure that is not one of the library's own errors is a defect elsewhere: the table shows it
-    (``failed: <type>: <message>``) instead of hiding it or stopping the whole report.
-
-    >>> _attempt(lambda: 1, 5), _attempt(lambda: 1 / 0, 5)[1]
-    ((1, ''), 'failed: ZeroDivisionError: division by zero')
-    """
-    try:
-        return call_with_time_limit(fn, seconds), ""
-    except StabilityError as exc:
-        return None, f"refused: {exc}"
-    except TimeLimitExceeded:
-        return None, f"not finished within {seconds:g} s"
-    except Exception as exc:  # reported in the table, see the docstring
-        return None, f"failed: {type(exc).__name__}: {exc}"
-
-
 @dataclass(frozen=True)
 class LiteratureResult:
     """One cell of the literature table: the analysis (or why there is none), the nonlinear verdict where the
@@ -205,13 +192,13 @@ class LiteratureResult:
 
 def _analyse_cell(case: LiteratureCase, analyze: Analyze, dim: int, verify: Mapping) -> LiteratureResult:
     start = time.perf_counter()
-    a, refused = _attempt(lambda: analyze(case.variant, dim=dim, regularizers=case.regularizers), ANALYSIS_LIMIT)
+    a, refused = attempt(lambda: analyze(case.variant, dim=dim, regularizers=case.regularizers), ANALYSIS_LIMIT)
     if a is None:
         return LiteratureResult(case, refused=refused, seconds=time.perf_counter() - start)
     nl, nl_note = None, ""
     if Classification(a.classification).inconclusive:
-        nl, nl_note = _attempt(lambda: a.nonlinear, NONLINEAR_LIMIT)
-    ver, note = _attempt(lambda: a.verify(**verify), VERIFY_LIMIT)
+        nl, nl_note = attempt(lambda: a.nonlinear, NONLINEAR_LIMIT)
+    ver, note = attempt(lambda: a.verify(**verify), VERIFY_LIMIT)
     return LiteratureResult(case, a, "", nl, nl_note, ver, note, time.perf_counter() - start)
 
 
@@ -298,10 +285,10 @@ def _region_check(case: Case, optimizer: str, region: str, lr, analyze: Analyze,
             case.variant, dim=dim, params=_params(case), regularizers=_regs(case), optimizer=optimizer, lr=lr
         )
 
-    b, note = _attempt(at_rate, ANALYSIS_LIMIT)
+    b, note = attempt(at_rate, ANALYSIS_LIMIT)
     if b is None:
         return RegionCheck(region, lr, note=note)
-    ver, note = _attempt(lambda: b.verify(**verify), VERIFY_LIMIT)
+    ver, note = attempt(lambda: b.verify(**verify), VERIFY_LIMIT)
     return RegionCheck(region, lr, b, ver, note)
 
 
@@ -321,7 +308,7 @@ def _discrete_row(case: Case, optimizer: str, lr, analyze: Analyze, dim: int, ve
             case.variant, dim=dim, params=_params(case), regularizers=_regs(case), optimizer=optimizer, lr=lr
         )
 
-    a, refused = _attempt(symbolic, ANALYSIS_LIMIT)
+    a, refused = attempt(symbolic, ANALYSIS_LIMIT)
     if a is None:
         return DiscreteResult(case, optimizer, lr, refused=refused, seconds=time.perf_counter() - start)
     checks = []
@@ -355,201 +342,32 @@ def run_discrete(
 
 
 # ----------------------------------------------------------------------------------------
-# Computation beyond the post: stability maps in two parameters
-# ----------------------------------------------------------------------------------------
-#: Grid points per axis of the report's stability maps (the boundary curves are drawn on a finer grid, see
-#: ``stability.maps.FINE``).
-MAP_RESOLUTION = 300
-#: Time limits (seconds) of one map and of solving its stability condition at one value.
-MAP_LIMIT, RANGE_LIMIT = 60.0, 20.0
-
-
-@dataclass(frozen=True)
-class MapCase:
-    """One panel of a map figure: the arguments of ``stability_map`` and the values of the y-axis at which the
-    page states the exact stable range of the x-axis (solved from the map's stability condition)."""
-
-    title: str
-    variant: str
-    x: tuple
-    y: tuple
-    optimizer: str
-    dim: int = 1
-    regularizers: Mapping = field(default_factory=dict)
-    options: Mapping = field(default_factory=dict)
-    read_at: tuple = ()
-
-    def arguments(self, resolution: int) -> dict:
-        """The keyword arguments of ``stability_map`` (after the variant)."""
-        return {
-            "x": (*self.x, resolution),
-            "y": (*self.y, resolution),
-            "optimizer": self.optimizer,
-            "dim": self.dim,
-            "regularizers": dict(self.regularizers) or None,
-            **dict(self.options),
-        }
-
-
-@dataclass(frozen=True)
-class MapFigure:
-    """One figure of maps side by side (``key`` names its PNG), with its heading."""
-
-    key: str
-    title: str
-    cases: tuple[MapCase, ...]
-
-
-_HALF = sp.Rational(1, 2)
-#: The report's maps (issue 12): simultaneous against alternating GD over (learning rate, R1 weight) on the vanilla
-#: GAN, and heavy-ball momentum over (learning rate, beta) with R1 = 1 (the cases of ``benchmarks/bench_maps.py``).
-MAP_FIGURES: tuple[MapFigure, ...] = (
-    MapFigure(
-        "map_gd_lr_r1",
-        "Simultaneous against alternating GD on the vanilla GAN with R1",
-        (
-            MapCase("simultaneous GD", "vanilla_ns", ("lr", 0.01, 8), ("r1", 0, 3), "simgd", read_at=(_HALF, 2)),
-            MapCase("alternating GD", "vanilla_ns", ("lr", 0.01, 8), ("r1", 0, 3), "altgd", read_at=(_HALF, 2)),
-        ),
-    ),
-    MapFigure(
-        "map_momentum_lr_beta",
-        "Heavy-ball momentum on the vanilla GAN with R1",
-        (
-            MapCase(
-                "simultaneous heavy-ball momentum",
-                "vanilla_ns",
-                ("lr", 0.01, 3),
-                ("beta", -0.9, 0.9),
-                "momentum",
-                regularizers={"r1": 1},
-                read_at=(-_HALF, _HALF),
-            ),
-        ),
-    ),
-)
-
-
-@dataclass(frozen=True)
-class MapResult:
-    """One computed panel: the map (or why there is none) and, per value of ``case.read_at``, the exact stable set
-    of the x-axis there (``None`` where SymPy could not solve the condition; ``notes`` say why)."""
-
-    figure: str
-    case: MapCase
-    map: Any = None
-    refused: str = ""
-    ranges: tuple = ()
-    notes: tuple[str, ...] = ()
-    seconds: float = 0.0
-
-
-def stable_range(m, value) -> sp.Set:
-    """The exact values of the x-axis where the map ``m`` is stable when its y-axis is ``value``: its stability
-    condition at that value, solved inside the x-axis' domain.
-
-    >>> from types import SimpleNamespace as NS
-    >>> h, g = sp.Symbol("h", positive=True), sp.Symbol("g", nonnegative=True)
-    >>> m = NS(conditions=(4 * g - h > 0), x_axis=NS(symbol=h, domain=sp.Interval.open(0, sp.oo)), y_axis=NS(symbol=g))
-    >>> stable_range(m, sp.Rational(1, 2))
-    Interval.open(0, 2)
-    """
-    condition = sp.sympify(m.conditions).subs(m.y_axis.symbol, value)
-    if condition is sp.true:
-        return m.x_axis.domain
-    if condition is sp.false:
-        return sp.S.EmptySet
-    return condition.as_set() & m.x_axis.domain
-
-
-def _map_result(figure: str, case: MapCase, stability_map: MapMaker, resolution: int) -> MapResult:
-    start = time.perf_counter()
-    m, refused = _attempt(lambda: stability_map(case.variant, **case.arguments(resolution)), MAP_LIMIT)
-    if m is None:
-        return MapResult(figure, case, refused=refused, seconds=time.perf_counter() - start)
-    ranges, notes = [], []
-    for value in case.read_at:
-        found, note = _attempt(functools.partial(stable_range, m, sp.sympify(value)), RANGE_LIMIT)
-        ranges.append(found)
-        notes.append(note)
-    return MapResult(figure, case, m, "", tuple(ranges), tuple(notes), time.perf_counter() - start)
-
-
-def run_maps(
-    figures: Sequence[MapFigure] | None = None,
-    *,
-    stability_map: MapMaker,
-    resolution: int = MAP_RESOLUTION,
-    progress: Callable[[str], Any] | None = None,
-) -> list[MapResult]:
-    """Compute every panel of :data:`MAP_FIGURES` (or ``figures``) with ``stability_map`` (i.e.
-    :func:`stability.maps.stability_map`) at ``resolution`` points per axis, and solve each map's stability
-    condition at the values of ``read_at``."""
-    figures = MAP_FIGURES if figures is None else tuple(figures)
-    say = progress or (lambda message: None)
-    out = []
-    for fig in figures:
-        for case in fig.cases:
-            say(f"[stability maps] {case.variant}, {case.optimizer}: {case.x[0]} x {case.y[0]}")
-            out.append(_map_result(fig.key, case, stability_map, resolution))
-    return out
-
-
-# ----------------------------------------------------------------------------------------
 # Writing: figures
 # ----------------------------------------------------------------------------------------
-def _save(fig, path: Path, dpi: int) -> str:
-    fig.savefig(path, dpi=dpi)
-    return path.name
-
-
 def _figures(results: Sequence[CaseResult], out: Path, dpi: int, say) -> tuple[dict[str, str], dict[str, str]]:
     """Draw every figure; returns ``(per-case images, extra images)`` by key."""
     by_key = {r.case.key: r for r in results}
     say("figures: theta-plane trajectories")
-    images = {r.case.key: _save(theta_plane(r.trajectories), out / f"{r.case.key}.png", dpi) for r in results}
+    images = {r.case.key: save_figure(theta_plane(r.trajectories), out / f"{r.case.key}.png", dpi) for r in results}
     extra = {}
     if "wgan_gp_c0" in by_key and "wgan_gp_c1" in by_key:
         say("figures: WGAN-GP c = 0 vs c = 1")
         c0, c1 = by_key["wgan_gp_c0"], by_key["wgan_gp_c1"]
         fig = theta_plane_pair(c0.trajectories, c1.trajectories, (c0.case.title, c1.case.title))
-        extra["gp"] = _save(fig, out / "wgan_gp_c0_vs_c1.png", dpi)
+        extra["gp"] = save_figure(fig, out / "wgan_gp_c0_vs_c1.png", dpi)
     if "vanilla_ns" in by_key and "vanilla_ns_l2" in by_key:
         say("figures: L2 mitigation")
         base, l2 = by_key["vanilla_ns"], by_key["vanilla_ns_l2"]
         fig = theta_plane_pair(base.trajectories, l2.trajectories, (base.case.title, l2.case.title))
-        extra["l2"] = _save(fig, out / "l2.png", dpi)
+        extra["l2"] = save_figure(fig, out / "l2.png", dpi)
     if "vanilla_ns" in by_key:
         say("figures: EMA mitigation")
-        extra["ema"] = _save(ema_plot(by_key["vanilla_ns"].trajectories, EMA_BETA), out / "ema.png", dpi)
+        extra["ema"] = save_figure(ema_plot(by_key["vanilla_ns"].trajectories, EMA_BETA), out / "ema.png", dpi)
     if results:
         say("figures: distance to the equilibrium")
         runs = {r.case.title: r.trajectories for r in results}
-        extra["distance"] = _save(distance_plot(runs), out / "distance.png", dpi)
+        extra["distance"] = save_figure(distance_plot(runs), out / "distance.png", dpi)
     return images, extra
-
-
-def _map_panel(ax, r: MapResult) -> None:
-    if r.map is None:
-        ax.text(0.5, 0.5, f"{r.case.title}: not computed\n{r.refused}", ha="center", va="center", wrap=True)
-        ax.set_axis_off()
-        return
-    opt = r.case.optimizer
-    r.map.plot(ax=ax, title=f"{r.case.title} ({opt}), ${latex(sp.Eq(sp.Symbol('n'), r.map.analysis.dim))}$")
-
-
-def _map_figures(maps: Sequence[MapResult], out: Path, dpi: int, say) -> dict[str, str]:
-    """One PNG per map figure, its panels side by side; returns the file names by figure key."""
-    images = {}
-    for key in dict.fromkeys(r.figure for r in maps):
-        panels = [r for r in maps if r.figure == key]
-        say(f"figures: stability map {key}")
-        fig = Figure(figsize=(6.8 * len(panels), 5.2), layout="constrained")
-        axes = fig.subplots(1, len(panels), squeeze=False)[0]
-        for ax, r in zip(axes, panels):
-            _map_panel(ax, r)
-        images[key] = _save(fig, out / f"{key}.png", dpi)
-    return images
 
 
 def write_report(
@@ -572,7 +390,7 @@ def write_report(
     for r in results:
         (out / "derivations" / f"{r.case.key}.tex").write_text(r.analysis.to_latex(), encoding="utf-8")
     images, extra = _figures(results, out, dpi, say)
-    map_images = _map_figures(maps, out, dpi, say)
+    map_images = map_figures(maps, out, dpi, say)
     path = out / "index.md"
     page = _page(results, images, extra, elapsed, literature, discrete, maps, map_images)
     path.write_text(page, encoding="utf-8")
@@ -609,10 +427,6 @@ def _page(
     if literature or discrete or maps:
         lines += _beyond_section(literature, discrete, maps, map_images or {})
     return "\n".join(lines)
-
-
-def _math(expr, dim: int | None = None) -> str:
-    return f"${latex(expr, dim)}$"
 
 
 def _anchor(key: str) -> str:
@@ -657,16 +471,6 @@ def _beyond_line(literature: bool, discrete: bool, maps: bool = False) -> list[s
 def _eigenvalues_cell(a) -> str:
     items = eigenvalue_items(a.eigenvalue_parts)
     return ", ".join(_math(item) for item in items) if items else "none (no Jacobian)"
-
-
-def _num(x, fmt: str = ".3g") -> str:
-    if x is None:
-        return "–"
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return escape_markdown(str(x))
-    return "–" if x != x else format(x, fmt)
 
 
 def _summary(results: Sequence[CaseResult]) -> list[str]:
@@ -1053,121 +857,7 @@ def _beyond_section(
     if discrete:
         lines += _discrete_lines(discrete)
     if maps:
-        lines += _maps_lines(maps, map_images or {})
-    return lines
-
-
-#: How each boundary curve's line style reads in a caption.
-_STYLE_NAMES = {"-": "solid", "--": "dashed", ":": "dotted", "-.": "dash-dotted"}
-
-
-def _grid_size(m) -> str:
-    return f"{len(m.x)} × {len(m.y)}"
-
-
-def _window_text(m) -> str:
-    return " and ".join(rf"${_num(a.lo)} \leq {latex(a.symbol)} \leq {_num(a.hi)}$" for a in (m.x_axis, m.y_axis))
-
-
-def _boundary_display(m) -> str:
-    rows = [Equation(c.expr, sp.Integer(0), qualifier=(Text(str(c.crossing)),)) for c in m.boundary]
-    return display_markdown(rows, TexPrinter(m.analysis.dim))
-
-
-def _decimal(value: sp.Expr) -> str:
-    return "" if value.is_Rational else rf" \approx {float(value):.4g}"
-
-
-def _range_text(m, at, stable, note: str) -> str:
-    """What the map's stability condition gives at y = ``at``: the stable set of x and its largest value."""
-    where = _math(sp.Eq(m.y_axis.symbol, at, evaluate=False))
-    x = m.x_axis.symbol
-    if stable is None:
-        return f"At {where} the stable values of {_math(x)} were not derived ({escape_markdown(note)})."
-    if stable is sp.S.EmptySet:
-        return f"At {where} no value of {_math(x)} is stable."
-    text = f"At {where} the update is stable exactly for {_math(sp.Contains(x, stable, evaluate=False))}"
-    top = stable.sup
-    if top is sp.oo or not isinstance(stable, sp.Interval):
-        return text + "."
-    what = "learning rate" if m.x_axis.kind == "lr" else "value"
-    star = sp.Symbol(f"{x.name}^*")
-    beyond = f", beyond the map's window {_math(x <= sp.Float(m.x_axis.hi, 3))}" if top > m.x_axis.hi else ""
-    return text + f": the largest stable {what} is ${latex(sp.Eq(star, top, evaluate=False))}{_decimal(top)}${beyond}."
-
-
-def _fastest_text(m) -> str:
-    """Where on the grid the stable update contracts fastest (the smallest spectral radius)."""
-    stable = (m.codes == code_of[Classification.STABLE]) & np.isfinite(m.rate)
-    if not stable.any():
-        return ""
-    i, j = np.unravel_index(np.argmin(np.where(stable, m.rate, np.inf)), m.rate.shape)
-    at = ", ".join(
-        _math(sp.Eq(a.symbol, sp.Float(v, 3), evaluate=False)) for a, v in ((m.x_axis, m.x[j]), (m.y_axis, m.y[i]))
-    )
-    return f" The smallest {m.rate_name} on the grid (the fastest convergence) is {_num(m.rate[i, j])}, at {at}."
-
-
-def _map_case_lines(r: MapResult) -> list[str]:
-    c = r.case
-    fixed = "".join(
-        f", {_math(sp.Eq(REGULARIZERS[k].weight.symbol, sp.sympify(v), evaluate=False))}"
-        for k, v in c.regularizers.items()
-        if k in REGULARIZERS
-    )
-    n = _math(sp.Eq(sp.Symbol("n"), c.dim))
-    head = f"**{escape_markdown(c.title)}** (`{c.optimizer}` on `{c.variant}`, {n}{fixed})"
-    if r.map is None:
-        return [f"{head}: {escape_markdown(r.refused)}", ""]
-    m = r.map
-    share = 100 * m.fraction(str(Classification.STABLE))
-    lines = [
-        f"{head}: stable on {share:.1f}% of the {_grid_size(m)} grid over {_window_text(m)}."
-        + _fastest_text(m)
-        + (" The exact boundary in the window:" if m.boundary else " No boundary curve crosses the window."),
-        "",
-    ]
-    if m.boundary:
-        lines += [_boundary_display(m), ""]
-    lines += [_range_text(m, at, stable, note) for at, stable, note in zip(r.case.read_at, r.ranges, r.notes)]
-    lines += [f"Note: {escape_markdown(n)}." for n in m.notes]
-    return lines + [""]
-
-
-def _caption(panels: Sequence[MapResult]) -> str:
-    maps = [r.map for r in panels if r.map is not None]
-    if not maps:
-        return ""
-    m = maps[0]
-    crossings = list(dict.fromkeys(c.crossing for mm in maps for c in mm.boundary))
-    styles = ", ".join(f"{_STYLE_NAMES[LINESTYLES[c]]} {c}" for c in crossings if c in LINESTYLES)
-    fine = f" (drawn on a {len(m.fine[0])} × {len(m.fine[1])} grid)" if m.fine else ""
-    return (
-        f"*Regions of the verdict at {_grid_size(m)} points per map (Okabe-Ito colours); inside the stable region "
-        f"the shade is the {m.rate_name} of the update, cividis scale with its colour bar (both colour-blind safe); "
-        f"black curves: the exact boundary{fine}" + (f", {styles}" if styles else "") + ".*"
-    )
-
-
-def _maps_lines(maps: Sequence[MapResult], images: Mapping[str, str]) -> list[str]:
-    """The stability maps: per figure its panels' stable share, exact boundary and stable ranges, then the PNG."""
-    text = (
-        "Where in two parameters training converges, and how fast: `stability_map(...)` analyses once with both "
-        "parameters as symbols, takes the exact characteristic polynomial of the update map's Jacobian "
-        f"{_math(sp.Symbol('M'))} at the equilibrium, and evaluates its verdict (Schur-Cohn) and spectral radius on "
-        "the whole grid. The boundary curves are exact: where an eigenvalue reaches the unit circle, named by how it "
-        f"crosses ({Crossing.FOLD}: through 1, {Crossing.FLIP}: through -1, {Crossing.NEIMARK_SACKER}: a complex pair "
-        "through the circle). The stable ranges are solved from the exact stability condition at the stated value."
-    )
-    lines = ["### Stability maps", "", text, ""]
-    figures = {fig.key: fig.title for fig in MAP_FIGURES}
-    for key in dict.fromkeys(r.figure for r in maps):
-        panels = [r for r in maps if r.figure == key]
-        lines += [f"#### {escape_markdown(figures.get(key, key))}", ""]
-        for r in panels:
-            lines += _map_case_lines(r)
-        if key in images:
-            lines += [f"![{escape_markdown(figures.get(key, key))}]({images[key]})", "", _caption(panels), ""]
+        lines += maps_lines(maps, map_images or {})
     return lines
 
 
