@@ -7,7 +7,9 @@ inside SymPy swallows it; catch it where the bounded step is called and turn it 
 answer ("undecided") or a :class:`~stability.errors.StabilityError`.
 
 Limits nest: an inner limit never extends an outer one, and the outer timer is re-armed with
-what is left of it when the inner block ends. The timer is ``SIGALRM``, so it acts on POSIX
+what is left of it when the inner block ends. An expired limit keeps interrupting its block every
+:data:`REFIRE` seconds until the block has ended, so an interruption that something absorbed is
+raised again rather than lost. The timer is ``SIGALRM``, so it acts on POSIX
 in the main thread; elsewhere the block runs unbounded (callers keep their own size limits).
 
 >>> import time
@@ -21,11 +23,10 @@ stopped: time limit of 0.05 s exceeded
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 
 __all__ = ["TimeLimitExceeded", "time_limit", "call_with_time_limit"]
@@ -45,31 +46,48 @@ def _usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
+#: Once a limit has expired, the alarm repeats this often (seconds) until its block has ended: an interruption
+#: that some code in the block absorbed (an ``except`` meant for another limit, a handler that ran inside a
+#: clean-up) is raised again instead of leaving the block unbounded.
+REFIRE = 0.1
+
+
+class time_limit:  # noqa: N801 - used like a function: ``with time_limit(seconds):``
     """Interrupt the block after ``seconds`` (wall time) with :class:`TimeLimitExceeded`."""
-    if not _usable() or seconds <= 0:
-        yield
-        return
-    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
-    start = time.monotonic()
-    if outer_left and outer_left <= seconds:  # the outer limit is tighter: let it fire
-        yield
-        return
 
-    def on_alarm(signum, frame):
-        raise TimeLimitExceeded(seconds)
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._armed = False
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        yield
-    finally:
+    def __enter__(self) -> time_limit:
+        if not _usable() or self.seconds <= 0:
+            return self
+        self._outer = signal.getitimer(signal.ITIMER_REAL)
+        self._start = time.monotonic()
+        if self._outer[0] and self._outer[0] <= self.seconds:  # the outer limit is tighter: let it fire
+            return self
+        self._previous = signal.signal(signal.SIGALRM, self._on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, REFIRE)
+        self._armed = True
+        return self
+
+    def _on_alarm(self, signum, frame) -> None:
+        # Never raise inside this module's own bookkeeping (entering or leaving a limit): the handler
+        # restoration must always complete. The alarm repeats, so the block is interrupted REFIRE later.
+        if frame is not None and frame.f_code.co_filename == __file__:
+            return
+        raise TimeLimitExceeded(self.seconds)
+
+    def __exit__(self, *exc_info) -> bool:
+        if not self._armed:
+            return False
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
-        if outer_left:
-            left = outer_left - (time.monotonic() - start)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if self._previous is None else self._previous)
+        self._armed = False
+        left, interval = self._outer
+        if left:  # re-arm the outer limit with what is left of it
+            signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - self._start), 1e-3), interval)
+        return False
 
 
 def call_with_time_limit(fn: Callable[[], T], seconds: float) -> T:
