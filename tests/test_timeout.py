@@ -64,3 +64,32 @@ def test_a_block_that_ends_in_time_is_not_interrupted_later():
         busy(0.05)
     busy(0.5)  # no stray alarm after the block
     assert call_with_time_limit(lambda: 42, 1) == 42
+
+
+def test_an_alarm_during_a_garbage_collection_callback_is_not_lost(monkeypatch):
+    # Python hands an exception raised in a gc callback (hypothesis installs one) to sys.unraisablehook and drops
+    # it. The first alarm lands in such a callback here; the limit must not raise there, and a re-fire must end
+    # the block once the callback has returned.
+    import gc
+    import sys
+
+    dropped = []
+    monkeypatch.setattr(sys, "unraisablehook", dropped.append)
+
+    def slow_callback(phase, info):
+        if phase == "start":
+            busy(0.3)  # the first alarm (at 0.1 s) lands in here
+
+    gc.callbacks.append(slow_callback)
+    try:
+        start = time.monotonic()
+        with pytest.raises(TimeLimitExceeded):
+            with time_limit(0.1):
+                gc.collect()
+                gc.callbacks.remove(slow_callback)
+                busy(10)  # a re-fire ends the block here
+        assert time.monotonic() - start < 2
+    finally:
+        if slow_callback in gc.callbacks:
+            gc.callbacks.remove(slow_callback)
+    assert dropped == []
