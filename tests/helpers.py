@@ -59,3 +59,16 @@ def by_hand(name: str, z: np.ndarray, lam: float | None = None, c: float = 1.0, 
         lam = 1.0 if lam is None else lam
         dphi, dtheta = -theta - u * theta / (lam * ntheta), phi
     return np.concatenate([dphi - 2 * l2 * phi, dtheta], axis=1)
+
+
+def same_values(a, b, tol=1e-8) -> bool:
+    """The two lists hold the same complex numbers with multiplicity, each within ``tol`` (greedy matching)."""
+    rest = list(b)
+    if len(rest) != len(a):
+        return False
+    for v in a:
+        i = min(range(len(rest)), key=lambda k: abs(rest[k] - v))
+        if abs(rest[i] - v) > tol * max(1.0, abs(v)):
+            return False
+        rest.pop(i)
+    return True

@@ -31,16 +31,14 @@ from stability.plotting import post_experiment
 from stability.plotting import post_initial_state as plotting_initial_state
 from stability.render.report import (
     Case,
-    MapCase,
-    MapFigure,
     post_cases,
     run_cases,
     run_discrete,
     run_literature,
-    run_maps,
     sample_rate,
     write_report,
 )
+from stability.render.report_maps import MapCase, MapFigure, run_maps
 from stability.verdicts import Behaviour, Classification
 
 

@@ -13,6 +13,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
+from helpers import same_values
 
 from stability.model.functions import sigmoid, softplus
 from stability.theory import spectrum
@@ -27,19 +28,6 @@ from stability.verdicts import Classification, Detail
 
 S = sp.Symbol("s")
 TIE = 1e-7  # |Re(lambda)| below this (numpy) is a tie with the axis: no numeric verdict there
-
-
-def same_values(a, b, tol=1e-8) -> bool:
-    """The two lists hold the same complex numbers with multiplicity, each within ``tol`` (greedy matching)."""
-    rest = list(b)
-    if len(rest) != len(a):
-        return False
-    for v in a:
-        i = min(range(len(rest)), key=lambda k: abs(rest[k] - v))
-        if abs(rest[i] - v) > tol * max(1.0, abs(v)):
-            return False
-        rest.pop(i)
-    return True
 
 
 # --------------------------------------------------------------------------- polynomials from chosen roots

@@ -66,15 +66,10 @@ from .report_common import Analyze, MapMaker, attempt, save_figure
 from .report_common import inline_math as _math
 from .report_common import number_text as _num
 from .report_maps import (
-    MAP_FIGURES,
-    MAP_RESOLUTION,
-    MapCase,
-    MapFigure,
     MapResult,
     map_figures,
     maps_lines,
     run_maps,
-    stable_range,
 )
 from .steps import Step
 from .symbols import L_D, L_G, PHI_VEC, THETA_VEC, component, dot
@@ -94,13 +89,6 @@ __all__ = [
     "DiscreteResult",
     "run_discrete",
     "sample_rate",
-    "MapCase",
-    "MapFigure",
-    "MAP_FIGURES",
-    "MAP_RESOLUTION",
-    "MapResult",
-    "run_maps",
-    "stable_range",
     "write_report",
     "build_report",
 ]

@@ -32,7 +32,18 @@ from ..timeout import TimeLimitExceeded, time_limit
 from ..verdicts import Crossing, TimeDomain
 from .roots import BOUNDARY, INSIDE, cayley, half_plane, hurwitz_determinants, unit_disc
 
-__all__ = ["Criterion", "HURWITZ", "SCHUR", "criterion_for", "Boundary", "Regions", "regions", "stable_conditions"]
+__all__ = [
+    "Criterion",
+    "HURWITZ",
+    "SCHUR",
+    "criterion_for",
+    "Boundary",
+    "Regions",
+    "regions",
+    "stable_conditions",
+    "critical_polys",
+    "rational_between",
+]
 
 #: Seconds allowed for finding the critical values of one parameter.
 REGION_SECONDS = 20
@@ -120,7 +131,7 @@ def _domain(symbol: sp.Symbol) -> tuple[sp.Expr, sp.Expr, bool]:
     return -sp.oo, sp.oo, False
 
 
-def _critical_polys(p: sp.Poly, criterion: Criterion, symbol: sp.Symbol) -> list[sp.Expr]:
+def critical_polys(p: sp.Poly, criterion: Criterion, symbol: sp.Symbol) -> list[sp.Expr]:
     """Polynomials in ``symbol`` outside whose zeros no root of ``p`` can reach the boundary."""
     x = p.gen
     sqf = sp.Poly(sp.quo(p, sp.gcd(p, p.diff(x))), x)
@@ -158,7 +169,7 @@ def _real_zeros(exprs, symbol, lo, hi) -> list[sp.Expr]:
     return sorted(zeros, key=lambda v: sp.N(v, 30))
 
 
-def _between(a, b) -> sp.Rational:
+def rational_between(a, b) -> sp.Rational:
     """A rational strictly between the real numbers ``a < b`` (either may be infinite)."""
     if a == -sp.oo and b == sp.oo:
         return sp.S.Zero
@@ -209,11 +220,11 @@ def regions(expr: sp.Expr, x: sp.Symbol, symbol: sp.Symbol, criterion: Criterion
     lo, hi, lo_closed = _domain(symbol)
     try:
         with time_limit(REGION_SECONDS):
-            zeros = _real_zeros(_critical_polys(p, criterion, symbol), symbol, lo, hi)
+            zeros = _real_zeros(critical_polys(p, criterion, symbol), symbol, lo, hi)
             cuts = [lo, *zeros, hi]
             located = []
             for a, b in zip(cuts, cuts[1:]):
-                sample = _between(a, b)
+                sample = rational_between(a, b)
                 located.append((a, b, criterion.locate(sp.Poly(p.as_expr().subs(symbol, sample), x))))
     except (TimeLimitExceeded, NotImplementedError, sp.PolynomialError, sp.polys.polyerrors.DomainError):
         return None

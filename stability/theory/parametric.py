@@ -30,7 +30,7 @@ from sympy.polys.polyerrors import BasePolynomialError
 from ..timeout import TimeLimitExceeded, time_limit
 from ..verdicts import Classification, Detail
 from .charpoly import RootFacts, UnprovedSign, flow_verdict, is_rational, numeric_facts, root_facts
-from .criteria import HURWITZ, _critical_polys
+from .criteria import HURWITZ, critical_polys, rational_between
 
 __all__ = ["domain_of", "pieces", "POINT_SECONDS"]
 
@@ -55,7 +55,7 @@ def _critical(p: sp.Poly, symbol) -> tuple[list[sp.Expr], list[sp.Expr]]:
     """``(where the root location can change, where real roots can turn complex)``."""
     if symbol not in p.free_symbols:
         return [], []
-    return _critical_polys(p, HURWITZ, symbol) + [p.TC(), p.LC()], [sp.discriminant(p.as_expr(), p.gen)]
+    return critical_polys(p, HURWITZ, symbol) + [p.TC(), p.LC()], [sp.discriminant(p.as_expr(), p.gen)]
 
 
 def _zeros(exprs, symbol, domain: sp.Interval) -> list | None:
@@ -78,17 +78,6 @@ def _zeros(exprs, symbol, domain: sp.Interval) -> list | None:
             if (lo == -sp.oo or r > lo) and (hi == sp.oo or r < hi):
                 found.add(r)
     return sorted(found, key=lambda v: sp.N(v, 30))
-
-
-def _between(a, b) -> sp.Rational:
-    """A rational strictly between ``a < b`` (either may be infinite)."""
-    if a == -sp.oo and b == sp.oo:
-        return sp.S.Zero
-    if a == -sp.oo:
-        return sp.floor(sp.N(b, 30)) - 1
-    if b == sp.oo:
-        return sp.floor(sp.N(a, 30)) + 1
-    return sp.Rational(str(sp.N((a + b) / 2, 40)))
 
 
 def _facts_at(polys, symbol, value) -> list[RootFacts] | None:
@@ -124,7 +113,7 @@ def pieces(polys: list[sp.Poly], symbol: sp.Symbol) -> list[tuple[sp.Set, Classi
     cuts = [domain.start, *zeros, domain.end]
     out, intervals = [], []
     for a, b in zip(cuts, cuts[1:]):
-        facts = _facts_at(polys, symbol, _between(a, b))
+        facts = _facts_at(polys, symbol, rational_between(a, b))
         intervals.append(None if facts is None else flow_verdict(facts))
         if facts is not None:
             out.append((sp.Interval.open(a, b), *intervals[-1]))
